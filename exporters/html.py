@@ -1,0 +1,220 @@
+"""``jupyter nbconvert --to onecodex_html``: the branded, self-contained HTML report.
+
+This exporter is also the first half of the PDF exporter: the PDF is this
+HTML laid out by WeasyPrint, never a second template tree. The constructor
+only sets traits (nbconvert builds every registered exporter just to list
+them); heavy imports happen on first use.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+
+from nbconvert.exporters import HTMLExporter
+from traitlets import Bool, Enum, Unicode, default, dlink
+
+from ocx_reports import __version__
+
+from . import assets
+from .error_outputs import ErrorOutputPreprocessor, describe_cell, error_summary, first_error
+from .errors import ReportError, install_one_line_errors
+from .sanitize import make_cleaner
+from .slots import ReportSlotsPreprocessor
+from .urlpolicy import URLPolicy
+from .visibility import VisibilityPreprocessor
+
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A boolean environment variable; unset means ``default``."""
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() not in _FALSE
+
+
+def source_date() -> datetime.datetime | None:
+    """The reproducible-builds timestamp, if ``SOURCE_DATE_EPOCH`` is set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return None
+    try:
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    except ValueError:
+        raise ReportError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds") from None
+
+
+class OneCodexHTMLExporter(HTMLExporter):
+    """Executed notebook -> branded, self-contained HTML report."""
+
+    export_from_notebook = "One Codex HTML Report"
+
+    page_size = Enum(
+        ["letter", "a4"], default_value="letter", help="Paper size of the printed report."
+    ).tag(config=True)
+    footer_text = Unicode(
+        "NOT FOR DIAGNOSTIC USE", help="Text in the footer of every page."
+    ).tag(config=True)
+    report_id = Unicode(
+        help="Report ID shown before the footer text (default: $ONE_CODEX_REPORT_UUID)."
+    ).tag(config=True)
+    show_logo = Bool(
+        help="Show the logo in the page header (default: on unless $ONE_CODEX_REPORT_NO_LOGO is set)."
+    ).tag(config=True)
+    insert_date = Bool(
+        help="Show the report date in the header and on the cover (default: $ONE_CODEX_INSERT_DATE, else on)."
+    ).tag(config=True)
+    report_date = Unicode(
+        help="Report date text (default: set_date() in the notebook, else today or $SOURCE_DATE_EPOCH)."
+    ).tag(config=True)
+    center_header = Unicode(
+        help="Text in the center of the page header (set_center_header() in the notebook wins)."
+    ).tag(config=True)
+    report_title = Unicode(
+        help="Document title (default: the first title() call, notebook metadata 'title', "
+        "the first heading, then the file name)."
+    ).tag(config=True)
+    logo = Unicode(
+        help="Path of an image to use as the default header logo instead of the ocx-reports logo."
+    ).tag(config=True)
+    allow_errors = Bool(
+        False, help="Export notebooks that hold error outputs, showing each error in a red box."
+    ).tag(config=True)
+    show_stderr = Bool(False, help="Keep stderr streams (warnings, progress bars) in the report.").tag(
+        config=True
+    )
+    embed_fonts = Bool(
+        True, help="Embed the report font in the HTML so it looks the same on machines without it."
+    ).tag(config=True)
+
+    @default("report_id")
+    def _report_id_default(self):
+        return os.environ.get("ONE_CODEX_REPORT_UUID", "")
+
+    @default("show_logo")
+    def _show_logo_default(self):
+        return not env_flag("ONE_CODEX_REPORT_NO_LOGO", False)
+
+    @default("insert_date")
+    def _insert_date_default(self):
+        return env_flag("ONE_CODEX_INSERT_DATE", True)
+
+    @default("template_name")
+    def _template_name_default(self):
+        return assets.TEMPLATE_NAME
+
+    @default("template_extension")
+    def _template_extension_default(self):
+        return ".html.j2"  # the PDF exporter renders the same HTML template
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self):
+        return [str(assets.TEMPLATES_DIR)]
+
+    @default("sanitize_html")
+    def _sanitize_html_default(self):
+        return True
+
+    @default("exclude_input_prompt")
+    def _exclude_input_prompt_default(self):
+        return True
+
+    @default("exclude_output_prompt")
+    def _exclude_output_prompt_default(self):
+        return True
+
+    @default("raw_mimetypes")
+    def _raw_mimetypes_default(self):
+        return ["text/html", ""]
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        install_one_line_errors(self.log)
+        self._policy = None
+
+    def _init_preprocessors(self):
+        super()._init_preprocessors()
+        for cls, linked in (
+            (VisibilityPreprocessor, ("show_stderr",)),
+            (ErrorOutputPreprocessor, ("allow_errors",)),
+            (ReportSlotsPreprocessor, ()),
+        ):
+            preprocessor = self.register_preprocessor(cls(parent=self), enabled=True)
+            for name in linked:
+                dlink((self, name), (preprocessor, name))
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield "clean_html", make_cleaner(lambda: self._policy)
+        yield "inline_url", lambda url: self._policy.inline(str(url)) or ""
+
+    # -- the export -------------------------------------------------------
+
+    def from_file(self, file_stream, resources=None, **kw):
+        import nbformat
+
+        name = getattr(file_stream, "name", "the notebook")
+        try:
+            nb = nbformat.read(file_stream, as_version=4)
+        except Exception as exc:
+            reason = " ".join(str(exc).split())[:200]
+            raise ReportError(
+                f"{name} is not a readable Jupyter notebook ({type(exc).__name__}: {reason}); "
+                "open it in Jupyter and save it again"
+            ) from None
+        return self.from_notebook_node(nb, resources=resources, **kw)
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        resources = self._init_resources(resources)
+        notebook_dir = Path(resources.get("metadata", {}).get("path") or ".")
+        self._policy = URLPolicy(notebook_dir, self.log)
+        resources["onecodex"] = self._report_context(nb, resources)
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        return html, resources
+
+    def _preprocess(self, nb, resources):
+        """Run the preprocessors, turning a failed ``--execute`` into a one-line error."""
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+        try:
+            return super()._preprocess(nb, resources)
+        except CellExecutionError as exc:
+            found = first_error(nb)
+            where = (
+                f"{describe_cell(found[0], found[1])} raised {error_summary(found[2])}"
+                if found
+                else f"a cell raised {exc.ename}: {exc.evalue}"
+            )
+            raise ReportError(f"executing the notebook failed: {where}; fix the cell and export again") from None
+        except (CellTimeoutError, DeadKernelError) as exc:
+            reason = " ".join(str(exc).split())[:200]
+            raise ReportError(f"executing the notebook failed: {reason}") from None
+
+    def _report_context(self, nb, resources) -> dict:
+        """The template's ``resources.onecodex``: page frame settings before the helpers speak."""
+        created = source_date() or datetime.datetime.now(datetime.timezone.utc)
+        if self.report_date:
+            date = self.report_date
+        else:
+            day = source_date() or datetime.datetime.now()
+            date = f"{day:%B} {day.day}, {day:%Y}"
+        logo_url = Path(self.logo).resolve().as_uri() if self.logo else assets.default_logo_uri()
+        return {
+            "title": self.report_title or nb.metadata.get("title", ""),
+            "name": resources.get("metadata", {}).get("name", "report"),
+            "date": date if self.insert_date else "",
+            "insert_date": self.insert_date,
+            "report_id": self.report_id,
+            "footer_text": self.footer_text,
+            "center_header": self.center_header,
+            "show_logo": self.show_logo,
+            "logo": {"url": logo_url, "position": "left", "style": "", "alt": "ocx-reports"},
+            "page_size": self.page_size,
+            "font_css": assets.font_face_css(self.embed_fonts),
+            "generator": f"ocx-reports {__version__}",
+            "created": created.replace(microsecond=0).isoformat(),
+            "keywords": [],
+            "styles": [],
+            "cover": None,
+        }

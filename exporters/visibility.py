@@ -1,0 +1,65 @@
+"""Which parts of each cell reach the report: inputs, outputs, whole cells.
+
+Reports hide code by default; cell tags (the Jupyter Book / nbconvert names)
+and the One Codex client's ``cell.metadata.show_input`` decide the rest.
+Cells left with nothing to show are dropped so they add no spacing, and the
+page breaks they asked for move to the next cell that is shown.
+"""
+
+from __future__ import annotations
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
+
+BREAK_BEFORE = "page-break-before"
+BREAK_AFTER = "page-break-after"
+
+
+def cell_tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", ()))
+
+
+def _add_tag(cell, tag: str) -> None:
+    tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+    if tag not in tags:
+        tags.append(tag)
+
+
+class VisibilityPreprocessor(Preprocessor):
+    """Apply show/remove tags, hide inputs and stderr, drop empty cells."""
+
+    show_stderr = Bool(False, help="Keep stderr streams (warnings, progress bars) in the report.").tag(
+        config=True
+    )
+
+    def preprocess(self, nb, resources):
+        kept = []
+        carry_break = False
+        for cell in nb.cells:
+            tags = cell_tags(cell)
+            if "remove-cell" in tags:
+                carry_break = carry_break or bool(tags & {BREAK_BEFORE, BREAK_AFTER})
+                continue
+            if cell.cell_type == "code":
+                self._filter_code_cell(cell, tags)
+                if cell.metadata.get("transient", {}).get("remove_source") and not cell.outputs:
+                    carry_break = carry_break or bool(tags & {BREAK_BEFORE, BREAK_AFTER})
+                    continue
+            if carry_break:
+                _add_tag(cell, BREAK_BEFORE)
+                carry_break = False
+            kept.append(cell)
+        nb.cells = kept
+        return nb, resources
+
+    def _filter_code_cell(self, cell, tags: set[str]) -> None:
+        shown = "show-input" in tags or cell.metadata.get("show_input") is True
+        if "remove-input" in tags or not shown:
+            cell.metadata.setdefault("transient", {})["remove_source"] = True
+        if "remove-output" in tags:
+            cell.outputs = []
+        elif not self.show_stderr:
+            cell.outputs = [
+                out for out in cell.outputs
+                if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
+            ]
