@@ -10,6 +10,7 @@ the log level is DEBUG (``--debug``), where the traceback stays useful.
 from __future__ import annotations
 
 import logging
+import sys
 
 from nbconvert.utils.exceptions import ConversionException
 
@@ -22,22 +23,32 @@ class ReportError(ConversionException):
 
 
 class _OneLineReportErrors(logging.Filter):
+    def __init__(self, app):
+        super().__init__()
+        self.app = app
+
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, ReportError) and not logging.getLogger(record.name).isEnabledFor(
-            logging.DEBUG
-        ):
-            record.msg = "%s: %s"
+        level = self.app.log_level
+        debugging = (logging.getLevelName(level) if isinstance(level, str) else level) <= logging.DEBUG
+        if isinstance(exc, ReportError) and not debugging:
             record.args = (record.getMessage(), exc)
+            record.msg = "%s: %s"
             record.exc_info = None
             record.exc_text = None
         return True
 
 
-_FILTER = _OneLineReportErrors()
 
+def install_one_line_errors() -> None:
+    """Make a running ``jupyter nbconvert`` print ReportErrors as one line.
 
-def install_one_line_errors(log: logging.Logger) -> None:
-    """Make ``log`` print ReportErrors as one line (idempotent)."""
-    if _FILTER not in log.filters:
-        log.addFilter(_FILTER)
+    nbconvert logs conversion errors on its application's logger, not the
+    exporter's, so the filter goes there; outside that app nothing changes.
+    """
+    app = getattr(sys.modules.get("nbconvert.nbconvertapp"), "NbConvertApp", None)
+    if app is None or not app.initialized():
+        return
+    instance = app.instance()
+    if not any(isinstance(f, _OneLineReportErrors) for f in instance.log.filters):
+        instance.log.addFilter(_OneLineReportErrors(instance))

@@ -130,7 +130,6 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     def __init__(self, **kw):
         super().__init__(**kw)
-        install_one_line_errors(self.log)
         self._policy = None
 
     def _init_preprocessors(self):
@@ -154,6 +153,7 @@ class OneCodexHTMLExporter(HTMLExporter):
     def from_file(self, file_stream, resources=None, **kw):
         import nbformat
 
+        install_one_line_errors()
         name = getattr(file_stream, "name", "the notebook")
         try:
             nb = nbformat.read(file_stream, as_version=4)
@@ -166,6 +166,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         return self.from_notebook_node(nb, resources=resources, **kw)
 
     def from_notebook_node(self, nb, resources=None, **kw):
+        install_one_line_errors()
         resources = self._init_resources(resources)
         notebook_dir = Path(resources.get("metadata", {}).get("path") or ".")
         self._policy = URLPolicy(notebook_dir, self.log)
@@ -174,11 +175,18 @@ class OneCodexHTMLExporter(HTMLExporter):
         return html, resources
 
     def _preprocess(self, nb, resources):
-        """Run the preprocessors, turning a failed ``--execute`` into a one-line error."""
+        """Run the preprocessors in order, as nbconvert does, minus its extra work.
+
+        nbconvert deep-copies the notebook and resources a second time here and
+        re-validates after every preprocessor; ``from_notebook_node`` has already
+        copied the notebook, and ours are tested, so both are skipped. A failed
+        ``--execute`` becomes a one-line error naming the cell.
+        """
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
         try:
-            return super()._preprocess(nb, resources)
+            for preprocessor in self._preprocessors:
+                nb, resources = preprocessor(nb, resources)
         except CellExecutionError as exc:
             found = first_error(nb)
             where = (
@@ -190,6 +198,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         except (CellTimeoutError, DeadKernelError) as exc:
             reason = " ".join(str(exc).split())[:200]
             raise ReportError(f"executing the notebook failed: {reason}") from None
+        return nb, resources
 
     def _report_context(self, nb, resources) -> dict:
         """The template's ``resources.onecodex``: page frame settings before the helpers speak."""
