@@ -9,6 +9,8 @@ local images into data URIs through the URL policy.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 _EXTRA_TAGS = {"style", "section", "main", "caption", "tfoot", "font", "label"}
@@ -19,6 +21,29 @@ ATTRIBUTES["*"] = _GENERIC
 ATTRIBUTES["li"] = {"value"} | _GENERIC
 ATTRIBUTES["style"] = {"type", "media"}
 URL_SCHEMES = {"http", "https", "mailto", "data", "file"}
+
+_TABLE_FIRST_ROW = re.compile(r"<table\b([^>]*)>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r"<t[hd]\b")
+#: (minimum columns, class): wide tables get smaller type so they fit the page.
+WIDTH_CLASSES = ((15, "ocx-very-wide"), (9, "ocx-wide"))
+
+
+def mark_wide_tables(html: str) -> str:
+    """Add a size class to tables whose first row has many columns."""
+
+    def mark(match):
+        columns = len(_CELL.findall(match.group(2)))
+        size = next((name for minimum, name in WIDTH_CLASSES if columns >= minimum), None)
+        if size is None:
+            return match.group(0)
+        attrs = match.group(1)
+        if 'class="' in attrs:
+            attrs = attrs.replace('class="', f'class="{size} ', 1)
+        else:
+            attrs += f' class="{size}"'
+        return f"<table{attrs}>{match.group(2)}</tr>"
+
+    return _TABLE_FIRST_ROW.sub(mark, html)
 
 
 def make_cleaner(policy_getter):
@@ -36,7 +61,7 @@ def make_cleaner(policy_getter):
         return value
 
     def clean_html(html) -> str:
-        return nh3.clean(
+        cleaned = nh3.clean(
             str(html),
             tags=TAGS,
             clean_content_tags={"script"},
@@ -46,5 +71,6 @@ def make_cleaner(policy_getter):
             link_rel=None,
             strip_comments=True,
         )
+        return mark_wide_tables(cleaned) if "<table" in cleaned else cleaned
 
     return clean_html

@@ -1,0 +1,78 @@
+"""The package as nbconvert and pip see it: entry points, cheap constructors, the wheel."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from nbconvert.exporters.base import get_export_names, get_exporter
+
+from ocx_reports.exporters import OneCodexHTMLExporter, OneCodexPDFExporter
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_entry_points_resolve_to_our_exporters():
+    assert get_exporter("onecodex_html") is OneCodexHTMLExporter
+    assert get_exporter("onecodex_pdf") is OneCodexPDFExporter
+    names = get_export_names()
+    assert {"onecodex_html", "onecodex_pdf"} <= set(names)
+
+
+def test_exporters_appear_in_jupyterlab_export_menu():
+    assert OneCodexHTMLExporter.export_from_notebook == "One Codex HTML Report"
+    assert OneCodexPDFExporter.export_from_notebook == "One Codex PDF Report"
+    assert OneCodexPDFExporter().output_mimetype == "application/pdf"
+    assert OneCodexPDFExporter().file_extension == ".pdf"
+    assert OneCodexHTMLExporter().file_extension == ".html"
+
+
+def test_listing_exporters_imports_no_pdf_or_chart_engine():
+    # nbconvert instantiates every registered exporter just to list them.
+    code = (
+        "import sys\n"
+        "from nbconvert.exporters.base import get_export_names, get_exporter\n"
+        "get_export_names()\n"
+        "get_exporter('onecodex_pdf')(); get_exporter('onecodex_html')()\n"
+        "heavy = [m for m in ('weasyprint', 'vl_convert', 'ziamath', 'httpx', 'altair') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_traits_are_configurable_from_the_command_line():
+    from traitlets.config import Config
+
+    config = Config()
+    config.OneCodexPDFExporter.page_size = "a4"
+    config.OneCodexPDFExporter.footer_text = "RESEARCH USE ONLY"
+    exporter = OneCodexPDFExporter(config=config)
+    assert exporter.page_size == "a4"
+    assert exporter.footer_text == "RESEARCH USE ONLY"
+
+
+@pytest.mark.slow
+def test_wheel_carries_templates_css_logo_and_entry_points(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("ocx_reports-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for member in (
+        "ocx_reports/templates/onecodex/conf.json",
+        "ocx_reports/templates/onecodex/index.html.j2",
+        "ocx_reports/templates/onecodex/onecodex.css",
+        "ocx_reports/templates/onecodex/logo.svg",
+        "ocx_reports/exporters/pdf.py",
+        "ocx_reports/report.py",
+    ):
+        assert member in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "onecodex_pdf = ocx_reports.exporters.pdf:OneCodexPDFExporter" in text
+    assert "onecodex_html = ocx_reports.exporters.html:OneCodexHTMLExporter" in text
+    assert not any(n.startswith(("exporters/", "templates/")) for n in names)
