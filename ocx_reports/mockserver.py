@@ -154,7 +154,10 @@ class MockServer:
         self._httpd = _HTTPServer(("127.0.0.1", self.port), _Handler)
         self._httpd.mock = self
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="ocx-mock-api", daemon=True)
+        self._thread = threading.Thread(
+            # A short poll keeps stop() (and so every test's teardown) quick.
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="ocx-mock-api", daemon=True,
+        )
         self._thread.start()
         return self
 
