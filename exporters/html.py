@@ -134,9 +134,10 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     def _init_preprocessors(self):
         super()._init_preprocessors()
+        # Errors are checked first so messages count cells as the notebook does.
         for cls, linked in (
-            (VisibilityPreprocessor, ("show_stderr",)),
             (ErrorOutputPreprocessor, ("allow_errors",)),
+            (VisibilityPreprocessor, ("show_stderr",)),
             (ReportSlotsPreprocessor, ()),
         ):
             preprocessor = self.register_preprocessor(cls(parent=self), enabled=True)
