@@ -297,6 +297,13 @@ def test_non_json_body_is_an_invalid_response():
         api.Samples.get("ffffffffffffffff")
 
 
+def test_base_url_without_a_scheme_is_refused(monkeypatch):
+    monkeypatch.setenv("ONE_CODEX_API_BASE", "localhost:8765")
+
+    with pytest.raises(ApiConnectionError, match="must start with https:// or http://"):
+        Api(api_key=DEMO_API_KEY)
+
+
 def test_all_errors_share_one_base_class():
     for error in (AuthenticationError, NotFoundError, BadRequestError, RateLimitError, ServerError,
                   InvalidResponseError, ApiConnectionError):

@@ -92,6 +92,10 @@ class Api:
     ):
         self._credentials = resolve_credentials(api_key, bearer_token)
         self.base_url = resolve_base_url(base_url)
+        if not self.base_url.startswith(("https://", "http://")):
+            raise ApiConnectionError(
+                f"cannot use {self.base_url!r} as the One Codex API address: it must start with https:// or http://"
+            )
         if self._credentials is None:
             raise AuthenticationError(
                 "no One Codex credentials: pass api_key=..., set ONE_CODEX_API_KEY, "

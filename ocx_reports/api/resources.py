@@ -92,8 +92,6 @@ class Resource:
             return references.resolve([raw["$ref"]])[0]
         if isinstance(raw, list) and raw and all(is_ref(item) for item in raw):
             return references.resolve([item["$ref"] for item in raw])
-        if isinstance(raw, dict) and "$uri" in raw:  # inlined by the server (expand=all)
-            return references.add(raw)
         return raw
 
     def __dir__(self):
@@ -160,7 +158,7 @@ class Classifications(Resource):
         return pandas.DataFrame(self.results()["table"])
 
 
-Metadata.ref_fields = {"sample": Samples}
+Metadata.ref_fields = {"sample": Samples}  # set here: Samples and Metadata refer to each other
 MODELS = {model.resource: model for model in (Users, Jobs, Tags, Projects, Metadata, Samples, Classifications)}
 
 
