@@ -342,17 +342,20 @@ def add_parser(subparsers):
 
 
 def run(args):
-    """Serve until interrupted; returns the process exit status."""
+    """Serve until interrupted (exit status 0).
+
+    A bad `--data` directory or a busy port raises an OSError whose message is
+    the one line the CLI prints.
+    """
+    server = MockServer(
+        args.data, args.api_key, port=args.port, slow_seconds=args.slow, fail_rate=args.fail_rate,
+        fail_status=args.fail_status, retry_after=args.retry_after, truncate_rate=args.truncate_rate,
+        seed=args.seed,
+    )
     try:
-        server = MockServer(
-            args.data, args.api_key, port=args.port, slow_seconds=args.slow, fail_rate=args.fail_rate,
-            fail_status=args.fail_status, retry_after=args.retry_after, truncate_rate=args.truncate_rate,
-            seed=args.seed,
-        )
         server.start()
-    except (OSError, ValueError) as exc:
-        print(f"ocx-reports mock-api: error: {exc}", file=sys.stderr)
-        return 1
+    except OSError as exc:
+        raise OSError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}; choose another --port") from None
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))

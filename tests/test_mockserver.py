@@ -241,12 +241,20 @@ def test_cli_serves_until_interrupted():
     assert '"GET /api/v1/projects HTTP/1.1" 200' in stderr
 
 
-def test_cli_reports_a_bad_data_directory(tmp_path):
+def test_cli_errors_are_one_line_os_errors(tmp_path):
     parser = argparse.ArgumentParser()
     add_parser(parser.add_subparsers())
-    args = parser.parse_args(["mock-api", "--port", "0", "--data", str(tmp_path)])
 
-    assert args.func(args) == 1
+    bad_data = parser.parse_args(["mock-api", "--port", "0", "--data", str(tmp_path)])
+    with pytest.raises(FileNotFoundError, match=f"{tmp_path} is not a demo dataset directory"):
+        bad_data.func(bad_data)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        taken = parser.parse_args(["mock-api", "--port", str(port)])
+        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}: .*; choose another --port"):
+            taken.func(taken)
 
 
 # Demo dataset
