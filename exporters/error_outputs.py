@@ -36,6 +36,20 @@ def error_summary(output) -> str:
     return f"{output.get('ename', 'Error')}: {evalue}" if evalue else output.get("ename", "Error")
 
 
+def execution_failure(nb, exc: Exception) -> ReportError:
+    """The one-line error for a notebook whose execution stopped with ``exc``.
+
+    nbclient leaves the failing cell's error output in ``nb``, so the message
+    names the cell; timeouts and dead kernels name themselves.
+    """
+    found = first_error(nb)
+    if found:
+        where = f"{describe_cell(found[0], found[1])} raised {error_summary(found[2])}"
+    else:
+        where = " ".join(str(exc).split())[:200]
+    return ReportError(f"executing the notebook failed: {where}; fix the notebook and run it again")
+
+
 class ErrorOutputPreprocessor(Preprocessor):
     """Refuse notebooks holding error outputs unless errors are allowed."""
 

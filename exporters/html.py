@@ -18,7 +18,7 @@ from traitlets import Bool, Enum, Unicode, default, dlink
 from ocx_reports import __version__
 
 from . import assets
-from .error_outputs import ErrorOutputPreprocessor, describe_cell, error_summary, first_error
+from .error_outputs import ErrorOutputPreprocessor, execution_failure
 from .errors import ReportError, install_one_line_errors
 from .sanitize import make_cleaner
 from .slots import ReportSlotsPreprocessor
@@ -77,6 +77,9 @@ class OneCodexHTMLExporter(HTMLExporter):
     ).tag(config=True)
     logo = Unicode(
         help="Path of an image to use as the default header logo instead of the ocx-reports logo."
+    ).tag(config=True)
+    watermark = Unicode(
+        help="Text printed faintly across every page, e.g. DEMO DATA or DRAFT (default: none)."
     ).tag(config=True)
     allow_errors = Bool(
         False, help="Export notebooks that hold error outputs, showing each error in a red box."
@@ -183,22 +186,13 @@ class OneCodexHTMLExporter(HTMLExporter):
         copied the notebook, and ours are tested, so both are skipped. A failed
         ``--execute`` becomes a one-line error naming the cell.
         """
-        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+        from nbclient.exceptions import CellControlSignal, DeadKernelError
 
         try:
             for preprocessor in self._preprocessors:
                 nb, resources = preprocessor(nb, resources)
-        except CellExecutionError as exc:
-            found = first_error(nb)
-            where = (
-                f"{describe_cell(found[0], found[1])} raised {error_summary(found[2])}"
-                if found
-                else f"a cell raised {exc.ename}: {exc.evalue}"
-            )
-            raise ReportError(f"executing the notebook failed: {where}; fix the cell and export again") from None
-        except (CellTimeoutError, DeadKernelError) as exc:
-            reason = " ".join(str(exc).split())[:200]
-            raise ReportError(f"executing the notebook failed: {reason}") from None
+        except (CellControlSignal, DeadKernelError) as exc:
+            raise execution_failure(nb, exc) from None
         return nb, resources
 
     def _report_context(self, nb, resources) -> dict:
@@ -217,6 +211,7 @@ class OneCodexHTMLExporter(HTMLExporter):
             "insert_date": self.insert_date,
             "report_id": self.report_id,
             "footer_text": self.footer_text,
+            "watermark": self.watermark,
             "center_header": self.center_header,
             "show_logo": self.show_logo,
             "logo": {"url": logo_url, "position": "left", "style": "", "alt": "ocx-reports"},

@@ -1,0 +1,80 @@
+"""One report, end to end: execute a notebook, export it, write the file atomically.
+
+The CLI's ``demo`` and ``render`` commands and the batch build all go through
+these functions, so a report built by hand and one built in CI are the same.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from .exporters.errors import ReportError
+
+FORMATS = {"pdf": "OneCodexPDFExporter", "html": "OneCodexHTMLExporter"}
+
+
+def read_notebook(path: Path):
+    """Read a notebook, or fail with a one-line error naming the file."""
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except FileNotFoundError:
+        raise ReportError(f"{path}: no such notebook") from None
+    except Exception as exc:
+        reason = " ".join(str(exc).split())[:200]
+        raise ReportError(
+            f"{path} is not a readable Jupyter notebook ({type(exc).__name__}: {reason}); "
+            "open it in Jupyter and save it again"
+        ) from None
+
+
+def execute(nb, cwd: Path, *, kernel_name: str = "python3", timeout: int = 600, env: dict | None = None):
+    """Run every cell in a fresh kernel started in ``cwd`` with ``env`` added to its environment.
+
+    A failing cell becomes the same one-line ReportError as under
+    ``jupyter nbconvert --execute``.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellControlSignal, DeadKernelError
+
+    from .exporters.error_outputs import execution_failure
+
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name=kernel_name, resources={"metadata": {"path": str(cwd)}}
+    )
+    try:
+        client.execute(env={**os.environ, **(env or {})})
+    except (CellControlSignal, DeadKernelError) as exc:
+        raise execution_failure(nb, exc) from None
+    return nb
+
+
+def export(nb, fmt: str, notebook_path: Path, **traits) -> bytes:
+    """The report as bytes, from the exporter for ``fmt`` ("pdf" or "html")."""
+    from . import exporters
+
+    exporter = getattr(exporters, FORMATS[fmt])(**traits)
+    resources = {"metadata": {"path": str(notebook_path.parent), "name": notebook_path.stem}}
+    output, _ = exporter.from_notebook_node(nb, resources=resources)
+    return output if isinstance(output, bytes) else output.encode("utf-8")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never a part.
+
+    The temporary file lives in the same directory so the final rename is atomic.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
