@@ -67,7 +67,9 @@ class Dataset:
         for entry in sorted(self.root.iterdir(), key=lambda e: e.name):
             if entry.name.endswith(".json"):
                 rows = json.loads(entry.read_text(encoding="utf-8"))
-                self.objects[entry.name[: -len(".json")]] = {row["$uri"].rsplit("/", 1)[1]: row for row in rows}
+                self.objects[entry.name[: -len(".json")]] = {
+                    row["$uri"].rsplit("/", 1)[1]: row for row in rows
+                }
         self._results = {}
         self._lock = threading.Lock()
 
@@ -105,14 +107,21 @@ def _operator(op, value, argument):
         if not isinstance(value, str):
             return False
         text, part = value.lower(), str(argument).lower()
-        return {"$icontains": part in text, "$istartswith": text.startswith(part),
-                "$iendswith": text.endswith(part)}[op]
+        return {
+            "$icontains": part in text,
+            "$istartswith": text.startswith(part),
+            "$iendswith": text.endswith(part),
+        }[op]
     if op in ("$gt", "$gte", "$lt", "$lte"):
         if value is None:
             return False
         try:
-            return {"$gt": value > argument, "$gte": value >= argument,
-                    "$lt": value < argument, "$lte": value <= argument}[op]
+            return {
+                "$gt": value > argument,
+                "$gte": value >= argument,
+                "$lt": value < argument,
+                "$lte": value <= argument,
+            }[op]
         except TypeError:
             raise BadQuery(f"cannot compare {value!r} with {argument!r}") from None
     raise BadQuery(f"unknown operator {op}")
@@ -127,8 +136,20 @@ class MockServer:
     and may be changed while it serves.
     """
 
-    def __init__(self, data_dir=None, api_key=DEMO_API_KEY, *, bearer_token=None, port=0, slow_seconds=0.0,
-                 fail_rate=0.0, fail_status=503, retry_after=None, truncate_rate=0.0, seed=0):
+    def __init__(
+        self,
+        data_dir=None,
+        api_key=DEMO_API_KEY,
+        *,
+        bearer_token=None,
+        port=0,
+        slow_seconds=0.0,
+        fail_rate=0.0,
+        fail_status=503,
+        retry_after=None,
+        truncate_rate=0.0,
+        seed=0,
+    ):
         self.dataset = Dataset(data_dir)
         self.api_key = api_key
         self.bearer_token = bearer_token or api_key
@@ -156,7 +177,10 @@ class MockServer:
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(
             # A short poll keeps stop() (and so every test's teardown) quick.
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="ocx-mock-api", daemon=True,
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="ocx-mock-api",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -207,7 +231,11 @@ class MockServer:
     def respond(self, authorization, path, query):
         """(status, JSON body, extra headers) for a GET, without any injected fault."""
         if not self._authorized(authorization):
-            return 401, {"message": "Unauthorized: missing or invalid API key"}, {"WWW-Authenticate": 'Basic realm="One Codex"'}
+            return (
+                401,
+                {"message": "Unauthorized: missing or invalid API key"},
+                {"WWW-Authenticate": 'Basic realm="One Codex"'},
+            )
         parts = path.strip("/").split("/")
         if parts[:2] != ["api", "v1"] or len(parts) < 3 or parts[2] not in self.dataset.objects:
             return 404, {"message": f"Not found: {path}"}, {}
@@ -241,7 +269,7 @@ class MockServer:
             raise BadQuery(f"unknown field {unknown[0]}")
         found = [obj for obj in objects if matches(obj, where)]
         start = (page - 1) * per_page
-        return 200, found[start:start + per_page], {"X-Total-Count": str(len(found))}
+        return 200, found[start : start + per_page], {"X-Total-Count": str(len(found))}
 
     def _authorized(self, header):
         scheme, _, credentials = (header or "").partition(" ")
@@ -327,15 +355,49 @@ def add_parser(subparsers):
         description="Serve the bundled demo dataset (or --data DIR) as a One Codex API on 127.0.0.1, "
         "for offline work and tests. Point the client at it with ONE_CODEX_API_BASE and ONE_CODEX_API_KEY.",
     )
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on; 0 picks a free one (default {DEFAULT_PORT})")
-    parser.add_argument("--api-key", default=DEMO_API_KEY, help="the API key clients must send (default: the public demo key)")
-    parser.add_argument("--data", type=Path, metavar="DIR", help="serve this directory, in the layout of ocx_reports/demo_data")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on; 0 picks a free one (default {DEFAULT_PORT})",
+    )
+    parser.add_argument(
+        "--api-key", default=DEMO_API_KEY, help="the API key clients must send (default: the public demo key)"
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="DIR",
+        help="serve this directory, in the layout of ocx_reports/demo_data",
+    )
     faults = parser.add_argument_group("fault injection")
-    faults.add_argument("--fail-rate", type=_fraction, default=0.0, metavar="P", help="answer this fraction of requests with --fail-status")
-    faults.add_argument("--fail-status", type=int, choices=FAULT_STATUSES, default=503, help="status for --fail-rate (default 503)")
-    faults.add_argument("--retry-after", type=float, metavar="SECONDS", help="send Retry-After with injected failures")
-    faults.add_argument("--slow", type=float, default=0.0, metavar="SECONDS", help="delay every response by this long")
-    faults.add_argument("--truncate-rate", type=_fraction, default=0.0, metavar="P", help="cut off this fraction of response bodies")
+    faults.add_argument(
+        "--fail-rate",
+        type=_fraction,
+        default=0.0,
+        metavar="P",
+        help="answer this fraction of requests with --fail-status",
+    )
+    faults.add_argument(
+        "--fail-status",
+        type=int,
+        choices=FAULT_STATUSES,
+        default=503,
+        help="status for --fail-rate (default 503)",
+    )
+    faults.add_argument(
+        "--retry-after", type=float, metavar="SECONDS", help="send Retry-After with injected failures"
+    )
+    faults.add_argument(
+        "--slow", type=float, default=0.0, metavar="SECONDS", help="delay every response by this long"
+    )
+    faults.add_argument(
+        "--truncate-rate",
+        type=_fraction,
+        default=0.0,
+        metavar="P",
+        help="cut off this fraction of response bodies",
+    )
     faults.add_argument("--seed", type=int, default=0, help="seed for which requests fail (default 0)")
     parser.set_defaults(func=run)
     return parser
@@ -348,22 +410,33 @@ def run(args):
     the one line the CLI prints.
     """
     server = MockServer(
-        args.data, args.api_key, port=args.port, slow_seconds=args.slow, fail_rate=args.fail_rate,
-        fail_status=args.fail_status, retry_after=args.retry_after, truncate_rate=args.truncate_rate,
+        args.data,
+        args.api_key,
+        port=args.port,
+        slow_seconds=args.slow,
+        fail_rate=args.fail_rate,
+        fail_status=args.fail_status,
+        retry_after=args.retry_after,
+        truncate_rate=args.truncate_rate,
         seed=args.seed,
     )
     try:
         server.start()
     except OSError as exc:
-        raise OSError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}; choose another --port") from None
+        raise OSError(
+            f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}; choose another --port"
+        ) from None
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     key = DEMO_API_KEY if args.api_key == DEMO_API_KEY else "<the key you passed with --api-key>"
-    print(f"One Codex mock API on {server.url} (Ctrl-C to stop)\n"
-          f"  export ONE_CODEX_API_BASE={server.url}\n  export ONE_CODEX_API_KEY={key}", flush=True)
+    print(
+        f"One Codex mock API on {server.url} (Ctrl-C to stop)\n"
+        f"  export ONE_CODEX_API_BASE={server.url}\n  export ONE_CODEX_API_KEY={key}",
+        flush=True,
+    )
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

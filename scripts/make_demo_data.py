@@ -11,6 +11,7 @@ taxonomy, the profiles or the sample plan below, and commit the result.
 
 import argparse
 import hashlib
+import itertools
 import json
 import math
 import random
@@ -27,8 +28,13 @@ TAX_ID_BY_NAME = {name: tax_id for tax_id, (_, rank, name) in TAXA.items() if ra
 VIRUS_GENOME_MB = {"12239": 0.0064, "694009": 0.0299, "11983": 0.0077}
 # Rough share of a node's reads that the classifier can place no deeper than that node.
 DIRECT_READ_SHARE = {
-    "genus": (0.03, 0.12), "family": (0.01, 0.05), "order": (0.005, 0.02), "class": (0.005, 0.02),
-    "phylum": (0.003, 0.01), "kingdom": (0.002, 0.01), "superkingdom": (0.002, 0.01),
+    "genus": (0.03, 0.12),
+    "family": (0.01, 0.05),
+    "order": (0.005, 0.02),
+    "class": (0.005, 0.02),
+    "phylum": (0.003, 0.01),
+    "kingdom": (0.002, 0.01),
+    "superkingdom": (0.002, 0.01),
     "no rank": (0.002, 0.01),
 }
 
@@ -123,77 +129,87 @@ def plan_samples():
             antibiotics = (subject, visit) in ANTIBIOTIC_VISITS
             kinds = [("ST", "stool")] + ([("SA", "saliva")] if visit == "V1" and subject <= "S04" else [])
             for code, profile in kinds:
-                plan.append({
-                    "project": "gut",
-                    "profile": profile,
-                    "conditions": {"antibiotics": antibiotics, "ibd": diagnosis != "healthy control"},
-                    "key": f"GMC-{subject}-{visit}-{code}",
-                    "name": f"{subject} {profile}, {'baseline' if visit == 'V1' else 'week 12'}",
-                    "collected": local_time(day, 8 if code == "ST" else 9, 30, BOSTON[3]),
-                    "site": BOSTON,
-                    "platform": "Illumina NovaSeq 6000" if subject != "S06" else "Illumina NextSeq 500",
-                    "sample_type": "Stool" if code == "ST" else "Saliva",
-                    "custom": {
-                        "subject_id": f"GMC-{subject}",
-                        "visit": "baseline" if visit == "V1" else "week 12",
-                        "body_site": "gut" if code == "ST" else "oral cavity",
-                        "subject_age": age,
-                        "sex": sex,
-                        "bmi": bmi,
-                        "diagnosis": diagnosis,
-                        "antibiotics_last_90d": antibiotics,
-                        "bristol_stool_scale": None,
-                    },
-                    "tags": [("baseline" if visit == "V1" else "week-12"),
-                             ("IBD" if diagnosis != "healthy control" else "healthy-control")]
-                    + (["antibiotics"] if antibiotics else []) + (["saliva"] if code == "SA" else []),
-                })
+                plan.append(
+                    {
+                        "project": "gut",
+                        "profile": profile,
+                        "conditions": {"antibiotics": antibiotics, "ibd": diagnosis != "healthy control"},
+                        "key": f"GMC-{subject}-{visit}-{code}",
+                        "name": f"{subject} {profile}, {'baseline' if visit == 'V1' else 'week 12'}",
+                        "collected": local_time(day, 8 if code == "ST" else 9, 30, BOSTON[3]),
+                        "site": BOSTON,
+                        "platform": "Illumina NovaSeq 6000" if subject != "S06" else "Illumina NextSeq 500",
+                        "sample_type": "Stool" if code == "ST" else "Saliva",
+                        "custom": {
+                            "subject_id": f"GMC-{subject}",
+                            "visit": "baseline" if visit == "V1" else "week 12",
+                            "body_site": "gut" if code == "ST" else "oral cavity",
+                            "subject_age": age,
+                            "sex": sex,
+                            "bmi": bmi,
+                            "diagnosis": diagnosis,
+                            "antibiotics_last_90d": antibiotics,
+                            "bristol_stool_scale": None,
+                        },
+                        "tags": [
+                            ("baseline" if visit == "V1" else "week-12"),
+                            ("IBD" if diagnosis != "healthy control" else "healthy-control"),
+                        ]
+                        + (["antibiotics"] if antibiotics else [])
+                        + (["saliva"] if code == "SA" else []),
+                    }
+                )
     for site, location, population, flow, days in WASTEWATER_SITES:
         for day in map(date.fromisoformat, days):
             short = "".join(word[0] for word in site.split()).upper()
-            plan.append({
-                "project": "wastewater",
-                "profile": "wastewater",
-                "conditions": {},
-                "key": f"WWS-{short}-{day:%Y%m%d}",
-                "name": f"{site} influent {day:%Y-%m-%d}",
-                "collected": local_time(day, 7, 0, location[3]),
-                "site": location,
-                "platform": "Illumina NovaSeq 6000",
-                "sample_type": "Wastewater influent",
-                "custom": {
-                    "collection_site": site,
-                    "sampler": "24-h flow-weighted composite",
-                    "catchment_population": population,
-                    "flow_mgd": flow,
-                    "influent_temp_c": None,
-                    "sars_cov2_gc_per_l": None,
-                },
-                "tags": ["influent", "24h-composite"] + (["holiday-week"] if str(day) == HOLIDAY_WEEK else []),
-            })
+            plan.append(
+                {
+                    "project": "wastewater",
+                    "profile": "wastewater",
+                    "conditions": {},
+                    "key": f"WWS-{short}-{day:%Y%m%d}",
+                    "name": f"{site} influent {day:%Y-%m-%d}",
+                    "collected": local_time(day, 7, 0, location[3]),
+                    "site": location,
+                    "platform": "Illumina NovaSeq 6000",
+                    "sample_type": "Wastewater influent",
+                    "custom": {
+                        "collection_site": site,
+                        "sampler": "24-h flow-weighted composite",
+                        "catchment_population": population,
+                        "flow_mgd": flow,
+                        "influent_temp_c": None,
+                        "sars_cov2_gc_per_l": None,
+                    },
+                    "tags": ["influent", "24h-composite"]
+                    + (["holiday-week"] if str(day) == HOLIDAY_WEEK else []),
+                }
+            )
     for number, (site, profile, material, room, clean, platform) in enumerate(HOSPITAL_SWABS, 1):
         day = date(2024, 6, 10) + timedelta(days=0 if clean != "after" else 1)
-        plan.append({
-            "project": "hospital",
-            "profile": profile,
-            "conditions": {"after_clean": clean == "after"},
-            "key": f"ICU-{number:02d}",
-            "name": f"{site}" + (f" ({clean} terminal clean)" if clean else ""),
-            "collected": local_time(day, 6 + number, 15, CHICAGO_ICU[3]),
-            "site": CHICAGO_ICU,
-            "platform": platform,
-            "sample_type": "Sink drain swab" if profile == "sink_drain" else "Surface swab",
-            "custom": {
-                "collection_site": site,
-                "surface_material": material,
-                "room": room,
-                "terminal_clean": clean,
-                "swab_area_cm2": 100 if profile == "skin_surface" else None,
-            },
-            "tags": ["ICU", "sink-drain" if profile == "sink_drain" else "high-touch"]
-            + (["post-clean"] if clean == "after" else [])
-            + (["nanopore"] if "Nanopore" in platform else []),
-        })
+        plan.append(
+            {
+                "project": "hospital",
+                "profile": profile,
+                "conditions": {"after_clean": clean == "after"},
+                "key": f"ICU-{number:02d}",
+                "name": f"{site}" + (f" ({clean} terminal clean)" if clean else ""),
+                "collected": local_time(day, 6 + number, 15, CHICAGO_ICU[3]),
+                "site": CHICAGO_ICU,
+                "platform": platform,
+                "sample_type": "Sink drain swab" if profile == "sink_drain" else "Surface swab",
+                "custom": {
+                    "collection_site": site,
+                    "surface_material": material,
+                    "room": room,
+                    "terminal_clean": clean,
+                    "swab_area_cm2": 100 if profile == "skin_surface" else None,
+                },
+                "tags": ["ICU", "sink-drain" if profile == "sink_drain" else "high-touch"]
+                + (["post-clean"] if clean == "after" else [])
+                + (["nanopore"] if "Nanopore" in platform else []),
+            }
+        )
     return plan
 
 
@@ -220,11 +236,16 @@ def composition(rng, sample):
     """Relative abundance by species tax ID for one sample."""
     profile = PROFILES[sample["profile"]]
     conditions = sample["conditions"]
-    modifiers = [m for flag, m in (("antibiotics", ANTIBIOTICS), ("ibd", IBD), ("after_clean", AFTER_TERMINAL_CLEAN))
-                 if conditions.get(flag)]
+    modifiers = [
+        m
+        for flag, m in (("antibiotics", ANTIBIOTICS), ("ibd", IBD), ("after_clean", AFTER_TERMINAL_CLEAN))
+        if conditions.get(flag)
+    ]
     weights = {}
     for name, spec in profile.items():
-        weight, presence = spec if isinstance(spec, tuple) else (spec, 0.97 if spec >= 1 else 0.85 if spec >= 0.1 else 0.6)
+        weight, presence = (
+            spec if isinstance(spec, tuple) else (spec, 0.97 if spec >= 1 else 0.85 if spec >= 0.1 else 0.6)
+        )
         if conditions.get("antibiotics"):
             presence *= 0.7
         if rng.random() >= presence:
@@ -249,7 +270,8 @@ def classification_results(rng, sample):
     if sample["conditions"].get("after_clean"):
         raw_reads //= 4
     host = {"stool": (0.003, 0.02), "saliva": (0.2, 0.6), "skin_surface": (0.05, 0.3)}.get(
-        sample["profile"], (0.001, 0.02))
+        sample["profile"], (0.001, 0.02)
+    )
     host_reads = round(raw_reads * rng.uniform(*host))
     unclassified_reads = round(raw_reads * rng.uniform(0.1, 0.3))
     classified = raw_reads - host_reads - unclassified_reads
@@ -260,12 +282,14 @@ def classification_results(rng, sample):
     direct = {t: round(classified * m / total_mass) for t, m in mass.items()}
     direct = {t: reads for t, reads in direct.items() if reads > 0}
     threshold = max(10, classified // 500_000)
-    filtered = {t: (reads - round(reads * rng.uniform(0, 0.02)) if reads >= threshold else 0)
-                for t, reads in direct.items()}
+    filtered = {
+        t: (reads - round(reads * rng.uniform(0, 0.02)) if reads >= threshold else 0)
+        for t, reads in direct.items()
+    }
 
     children = {}
     for tax_id in direct:
-        for child, parent in zip(lineage(tax_id), lineage(tax_id)[1:]):
+        for child, parent in itertools.pairwise(lineage(tax_id)):
             children.setdefault(parent, set()).add(child)
     cumulative, cumulative_filtered = dict(direct), dict(filtered)
 
@@ -311,7 +335,9 @@ def finish_custom(rng, sample):
     """Fill the measured custom fields that depend on the sample's own draw."""
     custom = sample["custom"]
     if sample["profile"] == "stool":
-        custom["bristol_stool_scale"] = rng.choice([3, 4, 4, 4, 5, 6] if not sample["conditions"]["ibd"] else [5, 6, 6, 7])
+        custom["bristol_stool_scale"] = rng.choice(
+            [3, 4, 4, 4, 5, 6] if not sample["conditions"]["ibd"] else [5, 6, 6, 7]
+        )
     if sample["profile"] == "wastewater":
         custom["influent_temp_c"] = round(rng.uniform(16.5, 21.0), 1)
         custom["sars_cov2_gc_per_l"] = rng.choice([None] + [rng.randrange(20_000, 400_000, 100)] * 4)
@@ -324,16 +350,26 @@ def build(out):
     job_id = make_id("job", "one-codex-database")
     created = datetime(2023, 11, 2, 16, 4, 11, 402113, timezone.utc)
     users = [{"$uri": f"/api/v1/users/{owner_id}", "email": "demo.analyst@example.org"}]
-    jobs = [{
-        "$uri": f"/api/v1/jobs/{job_id}", "created_at": rfc3339(created), "name": "One Codex Database",
-        "analysis_type": "classification", "job_type": "kmer_lca", "public": True,
-    }]
+    jobs = [
+        {
+            "$uri": f"/api/v1/jobs/{job_id}",
+            "created_at": rfc3339(created),
+            "name": "One Codex Database",
+            "analysis_type": "classification",
+            "job_type": "kmer_lca",
+            "public": True,
+        }
+    ]
     projects = {
         p["key"]: {
             "$uri": f"/api/v1/projects/{make_id('project', p['key'])}",
-            "name": p["name"], "project_name": p["project_name"], "description": p["description"],
-            "external_id": p["external_id"], "owner": ref("users", owner_id),
-            "permissions": ["can_view", "can_edit"], "public": False,
+            "name": p["name"],
+            "project_name": p["project_name"],
+            "description": p["description"],
+            "external_id": p["external_id"],
+            "owner": ref("users", owner_id),
+            "permissions": ["can_view", "can_edit"],
+            "public": False,
         }
         for p in PROJECTS
     }
@@ -343,69 +379,94 @@ def build(out):
     samples, metadata, classifications, results = [], [], [], {}
     for index, sample in enumerate(plan, 1):
         rng = random.Random(f"{SEED}:{sample['key']}")
-        sample_id, metadata_id, cls_id = (make_id(kind, sample["key"]) for kind in ("sample", "metadata", "classification"))
+        sample_id, metadata_id, cls_id = (
+            make_id(kind, sample["key"]) for kind in ("sample", "metadata", "classification")
+        )
         body = classification_results(rng, sample)
         collected = sample["collected"]
-        sequenced = datetime.combine(collected.date() + timedelta(days=rng.randint(18, 40)), time(0), collected.tzinfo)
-        uploaded = (sequenced + timedelta(days=rng.randint(1, 3), seconds=rng.randint(0, 86_399),
-                                          microseconds=rng.randint(0, 999_999))).astimezone(timezone.utc)
+        sequenced = datetime.combine(
+            collected.date() + timedelta(days=rng.randint(18, 40)), time(0), collected.tzinfo
+        )
+        uploaded = (
+            sequenced
+            + timedelta(
+                days=rng.randint(1, 3), seconds=rng.randint(0, 86_399), microseconds=rng.randint(0, 999_999)
+            )
+        ).astimezone(timezone.utc)
         nanopore = "Nanopore" in sample["platform"]
         illumina_name = f"{sample['key']}_S{index}_L00{1 + index % 2}_R1_001.fastq.gz"
         sample_tags = sample["tags"] + (["resequenced"] if sample["key"] == "GMC-S03-V2-ST" else [])
-        samples.append({
-            "$uri": f"/api/v1/samples/{sample_id}",
-            "created_at": rfc3339(uploaded),
-            "updated_at": rfc3339(uploaded + timedelta(hours=rng.randint(1, 30))),
-            "filename": f"{sample['key']}_barcode{index % 12 + 1:02d}.fastq.gz" if nanopore else illumina_name,
-            "size": body["n_reads"] * (rng.randint(1100, 1500) if nanopore else rng.randint(95, 125)),
-            "status": "available",
-            "visibility": "private",
-            "error_msg": None,
-            "metadata": ref("metadata", metadata_id),
-            "owner": ref("users", owner_id),
-            "project": ref("projects", projects[sample["project"]]["$uri"].rsplit("/", 1)[1]),
-            "primary_classification": ref("classifications", cls_id),
-            "tags": [{"$ref": tags[name]["$uri"]} for name in sample_tags],
-        })
+        samples.append(
+            {
+                "$uri": f"/api/v1/samples/{sample_id}",
+                "created_at": rfc3339(uploaded),
+                "updated_at": rfc3339(uploaded + timedelta(hours=rng.randint(1, 30))),
+                "filename": f"{sample['key']}_barcode{index % 12 + 1:02d}.fastq.gz"
+                if nanopore
+                else illumina_name,
+                "size": body["n_reads"] * (rng.randint(1100, 1500) if nanopore else rng.randint(95, 125)),
+                "status": "available",
+                "visibility": "private",
+                "error_msg": None,
+                "metadata": ref("metadata", metadata_id),
+                "owner": ref("users", owner_id),
+                "project": ref("projects", projects[sample["project"]]["$uri"].rsplit("/", 1)[1]),
+                "primary_classification": ref("classifications", cls_id),
+                "tags": [{"$ref": tags[name]["$uri"]} for name in sample_tags],
+            }
+        )
         location, lat, lon, _ = sample["site"]
-        metadata.append({
-            "$uri": f"/api/v1/metadata/{metadata_id}",
-            "sample": ref("samples", sample_id),
-            "name": sample["name"],
-            "description": None if index % 3 else f"{sample['sample_type']} sample {sample['key']}.",
-            "external_sample_id": None if sample["key"] == "GMC-S02-V1-SA" else sample["key"],
-            "date_collected": rfc3339(collected),
-            "date_sequenced": None if sample["key"] == "WWS-NP-20241216" else rfc3339(sequenced),
-            "platform": sample["platform"],
-            "library_type": "WGS",
-            "sample_type": sample["sample_type"],
-            "location_string": location,
-            "location_lat": lat,
-            "location_lon": lon,
-            "starred": sample["key"] in {"GMC-S02-V2-ST", "ICU-01"},
-            "custom": finish_custom(rng, sample),
-        })
+        metadata.append(
+            {
+                "$uri": f"/api/v1/metadata/{metadata_id}",
+                "sample": ref("samples", sample_id),
+                "name": sample["name"],
+                "description": None if index % 3 else f"{sample['sample_type']} sample {sample['key']}.",
+                "external_sample_id": None if sample["key"] == "GMC-S02-V1-SA" else sample["key"],
+                "date_collected": rfc3339(collected),
+                "date_sequenced": None if sample["key"] == "WWS-NP-20241216" else rfc3339(sequenced),
+                "platform": sample["platform"],
+                "library_type": "WGS",
+                "sample_type": sample["sample_type"],
+                "location_string": location,
+                "location_lat": lat,
+                "location_lon": lon,
+                "starred": sample["key"] in {"GMC-S02-V2-ST", "ICU-01"},
+                "custom": finish_custom(rng, sample),
+            }
+        )
         finished = uploaded + timedelta(minutes=rng.randint(35, 95), seconds=rng.randint(0, 59))
-        classifications.append({
-            "$uri": f"/api/v1/classifications/{cls_id}",
-            "created_at": rfc3339(uploaded + timedelta(seconds=rng.randint(20, 90))),
-            "updated_at": rfc3339(finished),
-            "complete": True,
-            "success": True,
-            "error_msg": None,
-            "job": ref("jobs", job_id),
-            "sample": ref("samples", sample_id),
-            "dependencies": [],
-            "draft": False,
-            "cost": None,
-        })
+        classifications.append(
+            {
+                "$uri": f"/api/v1/classifications/{cls_id}",
+                "created_at": rfc3339(uploaded + timedelta(seconds=rng.randint(20, 90))),
+                "updated_at": rfc3339(finished),
+                "complete": True,
+                "success": True,
+                "error_msg": None,
+                "job": ref("jobs", job_id),
+                "sample": ref("samples", sample_id),
+                "dependencies": [],
+                "draft": False,
+                "cost": None,
+            }
+        )
         results[cls_id] = body
 
     out.mkdir(parents=True, exist_ok=True)
-    files = {"users": users, "jobs": jobs, "projects": list(projects.values()), "tags": list(tags.values()),
-             "samples": samples, "metadata": metadata, "classifications": classifications}
+    files = {
+        "users": users,
+        "jobs": jobs,
+        "projects": list(projects.values()),
+        "tags": list(tags.values()),
+        "samples": samples,
+        "metadata": metadata,
+        "classifications": classifications,
+    }
     for name, objects in files.items():
-        (out / f"{name}.json").write_text(json.dumps(objects, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (out / f"{name}.json").write_text(
+            json.dumps(objects, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     results_dir = out / "results"
     results_dir.mkdir(exist_ok=True)
     for stale in results_dir.glob("*.json"):
@@ -419,18 +480,24 @@ def build(out):
 def format_results(body):
     """Compact JSON with one table row per line: small, yet readable in a diff."""
     rows = ",\n".join(json.dumps(row, separators=(",", ":"), ensure_ascii=False) for row in body["table"])
-    head = json.dumps({"n_reads": body["n_reads"], "host_tax_ids": body["host_tax_ids"]}, separators=(",", ":"))
+    head = json.dumps(
+        {"n_reads": body["n_reads"], "host_tax_ids": body["host_tax_ids"]}, separators=(",", ":")
+    )
     return f'{head[:-1]},"table":[\n{rows}\n]}}\n'
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})"
+    )
     args = parser.parse_args()
     files, results = build(args.out)
     rows = [len(body["table"]) for body in results.values()]
-    print(f"wrote {len(files['samples'])} samples in {len(files['projects'])} projects to {args.out} "
-          f"({min(rows)}-{max(rows)} result rows per sample)")
+    print(
+        f"wrote {len(files['samples'])} samples in {len(files['projects'])} projects to {args.out} "
+        f"({min(rows)}-{max(rows)} result rows per sample)"
+    )
 
 
 if __name__ == "__main__":

@@ -107,7 +107,7 @@ def test_objects_expose_id_fields_and_a_readable_repr(api):
     assert repr(sample) == f'<Samples {sample.id} "{sample.filename}">'
     assert "filename" in dir(sample)
     with pytest.raises(AttributeError, match="no field 'nonexistent'"):
-        sample.nonexistent
+        _ = sample.nonexistent
 
 
 def test_references_resolve_lazily_one_request_per_kind(api, mock_api):
@@ -122,7 +122,9 @@ def test_references_resolve_lazily_one_request_per_kind(api, mock_api):
     assert "baseline" in tags
     assert projects == {"Gut Microbiome Cohort Study"}
     assert [request.path for request in mock_api.requests] == [
-        "/api/v1/metadata", "/api/v1/tags", "/api/v1/projects",
+        "/api/v1/metadata",
+        "/api/v1/tags",
+        "/api/v1/projects",
     ]
     where = json.loads(mock_api.requests[0].query["where"])
     assert len(where["$uri"]["$in"]) == 16
@@ -206,7 +208,9 @@ def test_rejected_key_says_how_to_fix_it(mock_api):
 
 
 def test_missing_credentials_fail_before_any_request():
-    with pytest.raises(AuthenticationError, match="no One Codex credentials: pass api_key=.*ONE_CODEX_API_KEY"):
+    with pytest.raises(
+        AuthenticationError, match="no One Codex credentials: pass api_key=.*ONE_CODEX_API_KEY"
+    ):
         Api(base_url="http://127.0.0.1:9")
 
 
@@ -284,13 +288,18 @@ def test_truncated_body_is_retried(mock_api):
 def test_body_truncated_on_every_attempt_is_an_invalid_response(mock_api):
     mock_api.truncate_next(times=2)
 
-    with pytest.raises(InvalidResponseError, match="incomplete response to GET /api/v1/samples .* after 2 attempts"):
+    with pytest.raises(
+        InvalidResponseError, match="incomplete response to GET /api/v1/samples .* after 2 attempts"
+    ):
         make_api(mock_api, retries=1).Samples.where()
 
 
 def test_non_json_body_is_an_invalid_response():
-    transport = httpx.MockTransport(lambda request: httpx.Response(200, text="<html>maintenance</html>",
-                                                                   headers={"Content-Type": "text/html"}))
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200, text="<html>maintenance</html>", headers={"Content-Type": "text/html"}
+        )
+    )
     api = Api(api_key=DEMO_API_KEY, base_url="https://ocx.invalid", transport=transport)
 
     with pytest.raises(InvalidResponseError, match=r"returned a body that is not JSON \(text/html\)"):
@@ -305,8 +314,15 @@ def test_base_url_without_a_scheme_is_refused(monkeypatch):
 
 
 def test_all_errors_share_one_base_class():
-    for error in (AuthenticationError, NotFoundError, BadRequestError, RateLimitError, ServerError,
-                  InvalidResponseError, ApiConnectionError):
+    for error in (
+        AuthenticationError,
+        NotFoundError,
+        BadRequestError,
+        RateLimitError,
+        ServerError,
+        InvalidResponseError,
+        ApiConnectionError,
+    ):
         assert issubclass(error, OneCodexError)
 
 

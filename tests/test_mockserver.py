@@ -49,7 +49,9 @@ def test_demo_key_is_a_32_character_placeholder():
     assert len(DEMO_API_KEY) == 32 and "demo" in DEMO_API_KEY
 
 
-@pytest.mark.parametrize("auth", [None, "Basic " + base64.b64encode(b"wrong:").decode(), "Bearer wrong", "Basic %%%"])
+@pytest.mark.parametrize(
+    "auth", [None, "Basic " + base64.b64encode(b"wrong:").decode(), "Bearer wrong", "Basic %%%"]
+)
 def test_missing_or_wrong_credentials_get_401(mock_api, auth):
     response = get(mock_api, "/api/v1/samples", auth=auth)
 
@@ -94,8 +96,10 @@ def test_where_uri_in(mock_api):
 
 def test_where_project_ref(mock_api):
     projects = get(mock_api, "/api/v1/projects").json()
-    counts = [len(where(mock_api, "samples", {"project": {"$ref": p["$uri"]}}, per_page=100).json())
-              for p in projects]
+    counts = [
+        len(where(mock_api, "samples", {"project": {"$ref": p["$uri"]}}, per_page=100).json())
+        for p in projects
+    ]
 
     assert counts == [16, 7, 7]
 
@@ -113,8 +117,12 @@ def test_where_tags_containsall_or_plain_list(mock_api):
 
 
 def test_bad_where_is_400(mock_api):
-    for condition in ("{not json", json.dumps([1]), json.dumps({"filename": {"$regex": "x"}}),
-                      json.dumps({"no_such_field": 1})):
+    for condition in (
+        "{not json",
+        json.dumps([1]),
+        json.dumps({"filename": {"$regex": "x"}}),
+        json.dumps({"no_such_field": 1}),
+    ):
         response = get(mock_api, "/api/v1/samples", where=condition)
         assert response.status_code == 400, condition
         assert response.json()["message"].startswith("Invalid query")
@@ -126,9 +134,21 @@ def test_classification_results(mock_api):
     results = get(mock_api, classification["$uri"] + "/results").json()
 
     assert results["n_reads"] > 0
-    assert {"tax_id", "name", "rank", "parent_tax_id", "readcount", "readcount_w_children", "abundance",
-            "filtered_readcount", "filtered_readcount_w_children"} == set(results["table"][0])
-    assert get(mock_api, "/api/v1/samples/" + classification["sample"]["$ref"][-16:] + "/results").status_code == 404
+    assert {
+        "tax_id",
+        "name",
+        "rank",
+        "parent_tax_id",
+        "readcount",
+        "readcount_w_children",
+        "abundance",
+        "filtered_readcount",
+        "filtered_readcount_w_children",
+    } == set(results["table"][0])
+    assert (
+        get(mock_api, "/api/v1/samples/" + classification["sample"]["$ref"][-16:] + "/results").status_code
+        == 404
+    )
 
 
 def test_writes_are_refused(mock_api):
@@ -143,7 +163,11 @@ def test_writes_are_refused(mock_api):
 
 def test_requests_are_logged_from_many_threads(mock_api):
     with httpx.Client(headers={"Authorization": BASIC}) as client, ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda page: client.get(mock_api.url + "/api/v1/samples", params={"page": page}), range(40)))
+        list(
+            pool.map(
+                lambda page: client.get(mock_api.url + "/api/v1/samples", params={"page": page}), range(40)
+            )
+        )
 
     assert len(mock_api.requests) == 40
     assert sorted(int(r.query["page"]) for r in mock_api.requests) == list(range(40))
@@ -195,7 +219,12 @@ def test_truncated_response_promises_more_bytes_than_it_sends(mock_api):
 
 
 def test_serves_another_directory_in_the_same_layout(tmp_path):
-    sample = {"$uri": "/api/v1/samples/0123456789abcdef", "filename": "mine.fastq.gz", "tags": [], "project": None}
+    sample = {
+        "$uri": "/api/v1/samples/0123456789abcdef",
+        "filename": "mine.fastq.gz",
+        "tags": [],
+        "project": None,
+    }
     (tmp_path / "samples.json").write_text(json.dumps([sample]))
 
     with MockServer(tmp_path) as server:
@@ -212,21 +241,49 @@ def test_cli_flags_reach_the_server_options():
     parser = argparse.ArgumentParser(prog="ocx-reports")
     add_parser(parser.add_subparsers(dest="command"))
 
-    args = parser.parse_args(["mock-api", "--port", "0", "--fail-rate", "0.25", "--fail-status", "429",
-                              "--slow", "1.5", "--truncate-rate", "0.1", "--data", "somewhere"])
+    args = parser.parse_args(
+        [
+            "mock-api",
+            "--port",
+            "0",
+            "--fail-rate",
+            "0.25",
+            "--fail-status",
+            "429",
+            "--slow",
+            "1.5",
+            "--truncate-rate",
+            "0.1",
+            "--data",
+            "somewhere",
+        ]
+    )
 
-    assert (args.port, args.fail_rate, args.fail_status, args.slow, args.truncate_rate) == (0, 0.25, 429, 1.5, 0.1)
+    assert (args.port, args.fail_rate, args.fail_status, args.slow, args.truncate_rate) == (
+        0,
+        0.25,
+        429,
+        1.5,
+        0.1,
+    )
     assert args.data == Path("somewhere") and args.api_key == DEMO_API_KEY and callable(args.func)
     with pytest.raises(SystemExit):
         parser.parse_args(["mock-api", "--fail-rate", "2"])
 
 
 def test_cli_serves_until_interrupted():
-    script = ("import argparse, sys; from ocx_reports.mockserver import add_parser; "
-              "p = argparse.ArgumentParser(); add_parser(p.add_subparsers()); "
-              "a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))")
-    process = subprocess.Popen([sys.executable, "-c", script, "mock-api", "--port", "0"], cwd=REPO,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    script = (
+        "import argparse, sys; from ocx_reports.mockserver import add_parser; "
+        "p = argparse.ArgumentParser(); add_parser(p.add_subparsers()); "
+        "a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, "mock-api", "--port", "0"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         banner = process.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:\d+", banner).group(0)
@@ -275,7 +332,12 @@ def test_demo_dataset_shape(dataset):
         for object_id, obj in by_id.items():
             assert ID.fullmatch(object_id) and obj["$uri"] == f"/api/v1/{resource}/{object_id}"
     for sample in objects["samples"].values():
-        for link in [sample["metadata"], sample["project"], sample["primary_classification"], *sample["tags"]]:
+        for link in [
+            sample["metadata"],
+            sample["project"],
+            sample["primary_classification"],
+            *sample["tags"],
+        ]:
             resource, object_id = link["$ref"].split("/")[3:]
             assert object_id in objects[resource]
     assert all(len(tag["name"]) <= 30 for tag in objects["tags"].values())
@@ -287,7 +349,9 @@ def test_demo_metadata_is_realistic(dataset):
 
     assert {"Illumina NovaSeq 6000", "Oxford Nanopore MinION"} <= {m["platform"] for m in metadata}
     assert {"Stool", "Saliva", "Wastewater influent"} <= {m["sample_type"] for m in metadata}
-    assert any(m["description"] is None for m in metadata) and any(m["date_sequenced"] is None for m in metadata)
+    assert any(m["description"] is None for m in metadata) and any(
+        m["date_sequenced"] is None for m in metadata
+    )
     for m in metadata:
         assert m["external_sample_id"] is None or len(m["external_sample_id"]) <= 60
         assert m["location_lat"] is None or -90 <= m["location_lat"] <= 90
@@ -311,7 +375,9 @@ def test_demo_results_are_consistent_trees(dataset):
             below = sum(child["readcount_w_children"] for child in children.get(row["tax_id"], []))
             assert row["readcount_w_children"] == row["readcount"] + below
             assert row["filtered_readcount_w_children"] <= row["readcount_w_children"]
-        species = [row["abundance"] for row in table if row["rank"] == "species" and row["abundance"] is not None]
+        species = [
+            row["abundance"] for row in table if row["rank"] == "species" and row["abundance"] is not None
+        ]
         assert sum(species) == pytest.approx(1, abs=1e-4)
         assert all(row["abundance"] is None for row in table if row["rank"] != "species")
 
@@ -327,15 +393,25 @@ def test_demo_compositions_differ_by_sample_type(dataset):
     for sample in dataset.objects["samples"].values():
         top.setdefault(metadata[sample["$uri"]]["sample_type"], set()).add(top_genus(sample))
 
-    assert top["Saliva"] & {"Streptococcus", "Veillonella", "Prevotella", "Neisseria", "Rothia", "Haemophilus",
-                            "Fusobacterium"}
+    assert top["Saliva"] & {
+        "Streptococcus",
+        "Veillonella",
+        "Prevotella",
+        "Neisseria",
+        "Rothia",
+        "Haemophilus",
+        "Fusobacterium",
+    }
     assert "Cutibacterium" in top["Surface swab"] or "Micrococcus" in top["Surface swab"]
     assert not top["Saliva"] & top["Wastewater influent"]
 
 
 def test_demo_data_regenerates_identically(tmp_path):
-    subprocess.run([sys.executable, str(REPO / "scripts" / "make_demo_data.py"), "--out", str(tmp_path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "make_demo_data.py"), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
 
     comparison = filecmp.dircmp(DEMO_DATA, tmp_path, ignore=["__init__.py", "__pycache__"])
     results = filecmp.dircmp(DEMO_DATA / "results", tmp_path / "results")

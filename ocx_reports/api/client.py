@@ -98,8 +98,7 @@ class Api:
             )
         if self._credentials is None:
             raise AuthenticationError(
-                "no One Codex credentials: pass api_key=..., set ONE_CODEX_API_KEY, "
-                "or run `onecodex login`"
+                "no One Codex credentials: pass api_key=..., set ONE_CODEX_API_KEY, or run `onecodex login`"
             )
         self.retries = retries
         self.backoff_factor = backoff_factor
@@ -169,7 +168,11 @@ class Api:
                 delay = self._delay(attempt, outcome)
                 logger.info(
                     "retrying GET %s in %.2fs after %s (attempt %d of %d)",
-                    path, delay, _describe(outcome), attempt + 1, attempts,
+                    path,
+                    delay,
+                    _describe(outcome),
+                    attempt + 1,
+                    attempts,
                 )
                 time.sleep(delay)
         if isinstance(outcome, _Failure):
@@ -178,7 +181,9 @@ class Api:
                     f"incomplete response to GET {path} from {self.base_url} "
                     f"after {attempts} attempts: {outcome.reason}"
                 )
-            raise ApiConnectionError(f"could not reach {self.base_url} after {attempts} attempts: {outcome.reason}")
+            raise ApiConnectionError(
+                f"could not reach {self.base_url} after {attempts} attempts: {outcome.reason}"
+            )
         if outcome.status_code >= 400:
             raise self._status_error(outcome, path, attempts)
         return outcome
@@ -200,7 +205,10 @@ class Api:
             return _Failure(str(exc) or type(exc).__name__)
         logger.debug(
             "GET %s page=%s -> %d in %.0f ms",
-            path, (params or {}).get("page", "-"), response.status_code, 1000 * (time.monotonic() - started),
+            path,
+            (params or {}).get("page", "-"),
+            response.status_code,
+            1000 * (time.monotonic() - started),
         )
         return response
 
@@ -219,7 +227,9 @@ class Api:
             body = _INVALID
         if body is _INVALID:
             kind = response.headers.get("Content-Type", "no content type")
-            raise InvalidResponseError(f"GET {path} on {self.base_url} returned a body that is not JSON ({kind})")
+            raise InvalidResponseError(
+                f"GET {path} on {self.base_url} returned a body that is not JSON ({kind})"
+            )
         return body
 
     def _status_error(self, response, path, attempts):
@@ -241,13 +251,17 @@ class Api:
                 return NotFoundError(model_for(match.group(1)).singular, match.group(2))
             return NotFoundError("resource", path)
         if status == 429:
-            return RateLimitError(f"{self.base_url} is rate limiting requests (HTTP 429) after {attempts} attempts")
+            return RateLimitError(
+                f"{self.base_url} is rate limiting requests (HTTP 429) after {attempts} attempts"
+            )
         if status >= 500:
-            return ServerError(f"{self.base_url} failed GET {path} with HTTP {status} after {attempts} attempts{detail}")
+            return ServerError(
+                f"{self.base_url} failed GET {path} with HTTP {status} after {attempts} attempts{detail}"
+            )
         return BadRequestError(f"{self.base_url} refused GET {path} with HTTP {status}{detail}")
 
     def _server_message(self, response):
-        """": <message>" from a JSON error body, shortened and scrubbed of credentials."""
+        """ ": <message>" from a JSON error body, shortened and scrubbed of credentials."""
         try:
             message = response.json().get("message")
         except (ValueError, AttributeError):

@@ -159,7 +159,9 @@ class Classifications(Resource):
 
 
 Metadata.ref_fields = {"sample": Samples}  # set here: Samples and Metadata refer to each other
-MODELS = {model.resource: model for model in (Users, Jobs, Tags, Projects, Metadata, Samples, Classifications)}
+MODELS = {
+    model.resource: model for model in (Users, Jobs, Tags, Projects, Metadata, Samples, Classifications)
+}
 
 
 def model_for(resource):
