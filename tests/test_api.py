@@ -257,7 +257,7 @@ def test_persistent_rate_limit_raises(mock_api):
 
 
 def test_slow_server_times_out_with_the_address_and_attempts(mock_api):
-    mock_api.slow_seconds = 0.5
+    mock_api.slow_seconds = 1.0
     api = make_api(mock_api, timeout=0.1, retries=1)
 
     started = time.monotonic()
@@ -265,7 +265,7 @@ def test_slow_server_times_out_with_the_address_and_attempts(mock_api):
         api.Samples.get("ffffffffffffffff")
 
     assert str(caught.value) == f"could not reach {mock_api.url} after 2 attempts: timed out"
-    assert time.monotonic() - started < 0.45
+    assert time.monotonic() - started < 0.9  # gave up on its own timeout, not the server's delay
     assert len(mock_api.requests) == 2
 
 
