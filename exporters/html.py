@@ -13,13 +13,14 @@ import os
 from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter
-from traitlets import Bool, Enum, Unicode, default, dlink
+from traitlets import Bool, Enum, List, Unicode, default, dlink
 
 from ocx_reports import __version__
 
 from . import assets
 from .error_outputs import ErrorOutputPreprocessor, execution_failure
 from .errors import ReportError, install_one_line_errors
+from .metadata import MetadataPreprocessor
 from .sanitize import make_cleaner
 from .slots import ReportSlotsPreprocessor
 from .urlpolicy import URLPolicy
@@ -87,6 +88,17 @@ class OneCodexHTMLExporter(HTMLExporter):
     show_stderr = Bool(False, help="Keep stderr streams (warnings, progress bars) in the report.").tag(
         config=True
     )
+    project = Unicode(
+        help="One Codex project ID: fetch its samples' metadata into the report (wins over the notebook's "
+        "metadata.onecodex.project)."
+    ).tag(config=True)
+    samples = List(
+        Unicode(), help="One Codex sample IDs to fetch into the report (wins over metadata.onecodex.samples)."
+    ).tag(config=True)
+    metadata_fields = List(
+        Unicode(), default_value=None, allow_none=True,
+        help="Custom metadata fields to list in the Samples section (default: all).",
+    ).tag(config=True)
     embed_fonts = Bool(
         True, help="Embed the report font in the HTML so it looks the same on machines without it."
     ).tag(config=True)
@@ -140,6 +152,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         # Errors are checked first so messages count cells as the notebook does.
         for cls, linked in (
             (ErrorOutputPreprocessor, ("allow_errors",)),
+            (MetadataPreprocessor, ("project", "samples", "metadata_fields")),
             (VisibilityPreprocessor, ("show_stderr",)),
             (ReportSlotsPreprocessor, ()),
         ):
@@ -222,4 +235,6 @@ class OneCodexHTMLExporter(HTMLExporter):
             "keywords": [],
             "styles": [],
             "cover": None,
+            "project": None,
+            "samples": [],
         }

@@ -52,12 +52,19 @@ def execute(nb, cwd: Path, *, kernel_name: str = "python3", timeout: int = 600, 
     return nb
 
 
-def export(nb, fmt: str, notebook_path: Path, **traits) -> bytes:
-    """The report as bytes, from the exporter for ``fmt`` ("pdf" or "html")."""
+def export(nb, fmt: str, notebook_path: Path, *, context: dict | None = None, **traits) -> bytes:
+    """The report as bytes, from the exporter for ``fmt`` ("pdf" or "html").
+
+    ``context`` is sample metadata already fetched with
+    :func:`ocx_reports.context.fetch_report_context`; the exporter then shows
+    it without calling the API again.
+    """
     from . import exporters
 
     exporter = getattr(exporters, FORMATS[fmt])(**traits)
     resources = {"metadata": {"path": str(notebook_path.parent), "name": notebook_path.stem}}
+    if context is not None:
+        resources["onecodex_context"] = context
     output, _ = exporter.from_notebook_node(nb, resources=resources)
     return output if isinstance(output, bytes) else output.encode("utf-8")
 

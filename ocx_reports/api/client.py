@@ -131,6 +131,18 @@ class Api:
     def __repr__(self):
         return f"<Api {self.base_url} ({self._credentials.kind})>"
 
+    def child_environment(self):
+        """Environment variables that point a child process (a kernel) at this same API.
+
+        The returned dict holds the credential: pass it to the child, never print it.
+        """
+        env = {"ONE_CODEX_API_BASE": self.base_url}
+        if self._credentials.api_key:
+            env["ONE_CODEX_API_KEY"] = self._credentials.api_key
+        else:
+            env["ONE_CODEX_BEARER_TOKEN"] = self._credentials.bearer_token
+        return env
+
     def _get_json(self, path, params=None):
         return self._decode(self._request(path, params), path)
 

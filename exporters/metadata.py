@@ -1,0 +1,90 @@
+"""Sample metadata from the One Codex API, injected into the report.
+
+The IDs come from the exporter's ``project`` / ``samples`` traits, else from
+the notebook's ``metadata.onecodex``. With no IDs nothing is fetched and the
+report has no Samples section. The fetched context feeds the Samples section,
+the header, the cover and the PDF keywords, and renders Jinja placeholders in
+markdown cells (``{{ project.name }}``) in a sandbox.
+"""
+
+from __future__ import annotations
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool, List, Unicode
+
+from .errors import ReportError
+
+_MARKERS = ("{{", "{%")
+
+
+def _requested_ids(preprocessor, nb) -> tuple[str | None, list[str]]:
+    meta = nb.metadata.get("onecodex", {})
+    if preprocessor.project or preprocessor.samples:
+        return preprocessor.project or None, list(preprocessor.samples)
+    return meta.get("project") or None, list(meta.get("samples") or [])
+
+
+def _fetch(project, samples) -> dict:
+    from ocx_reports.api import Api, OneCodexError
+    from ocx_reports.context import fetch_report_context
+
+    try:
+        with Api() as api:
+            return fetch_report_context(api, project=project, samples=samples)
+    except OneCodexError as exc:
+        raise ReportError(f"could not fetch the report's sample metadata: {exc}") from None
+
+
+class MetadataPreprocessor(Preprocessor):
+    """Fetch project/sample metadata and put it where the template and markdown see it."""
+
+    project = Unicode(help="Project ID whose samples the report is about.").tag(config=True)
+    samples = List(Unicode(), help="Sample IDs the report is about.").tag(config=True)
+    metadata_fields = List(
+        Unicode(), default_value=None, allow_none=True,
+        help="Custom metadata fields in the Samples section (default: all of them).",
+    ).tag(config=True)
+    render_markdown_templates = Bool(
+        True, help="Render {{ ... }} placeholders in markdown cells with the sample context."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        report = resources["onecodex"]
+        context = resources.get("onecodex_context")
+        if context is None:
+            project, samples = _requested_ids(self, nb)
+            context = _fetch(project, samples) if (project or samples) else None
+        if context:
+            self._describe(report, context)
+        if self.render_markdown_templates:
+            self._render_markdown(nb, report)
+        return nb, resources
+
+    def _describe(self, report: dict, context: dict) -> None:
+        project, samples = context.get("project"), context.get("samples", [])
+        report["project"], report["samples"] = project, samples
+        present = sorted({name for sample in samples for name in sample.get("custom", {})})
+        wanted = present if self.metadata_fields is None else [f for f in self.metadata_fields if f in present]
+        report["custom_fields"] = wanted
+        count = f"{len(samples)} sample{'s' if len(samples) != 1 else ''}"
+        report["sample_count"] = count
+        if project and not report["center_header"]:
+            report["center_header"] = f"{project['name']} · {count}"
+        tags = sorted({tag for sample in samples for tag in sample.get("tags", [])})
+        report["keywords"] = [k for k in (project and project.get("name"), count) if k] + tags
+
+    def _render_markdown(self, nb, report: dict) -> None:
+        env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        names = {"project": report.get("project"), "samples": report.get("samples", []), "date": report["date"]}
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "markdown" or not any(marker in cell.source for marker in _MARKERS):
+                continue
+            try:
+                cell.source = env.from_string(cell.source).render(names)
+            except TemplateError as exc:
+                raise ReportError(
+                    f"cell {index + 1}: markdown placeholder failed ({' '.join(str(exc).split())}); "
+                    "available names are project, samples and date"
+                ) from None
