@@ -80,7 +80,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         help="Path of an image to use as the default header logo instead of the ocx-reports logo."
     ).tag(config=True)
     watermark = Unicode(
-        help="Text printed faintly across every page, e.g. DEMO DATA or DRAFT (default: none)."
+        help="A mark printed in the footer of every page, e.g. DEMO DATA or DRAFT (default: none)."
     ).tag(config=True)
     allow_errors = Bool(
         False, help="Export notebooks that hold error outputs, showing each error in a red box."

@@ -65,9 +65,9 @@ def test_example_notebook_executes_offline_and_exports(tmp_path):
     assert result.returncode == 0, result.stderr
     with pdfplumber.open(tmp_path / "example.pdf") as pdf:
         text = [page.extract_text() for page in pdf.pages]
-        assert pdf.metadata["Title"] == "Gut Microbiome Pilot Study"
+        assert pdf.metadata["Title"] == "Gut Microbiome Cohort Study"
     assert "Taxonomic Profiling Report" in text[0] and "PREPARED FOR" in text[0]
     body = "\n".join(text[1:])
-    for expected in ("Figure 1. Genus-level composition.", "Figure 2. Alpha diversity.", "References", "GM-12"):
+    for expected in ("Figure 1. Stool composition by sample.", "Figure 2. Alpha diversity.", "References", "S06 stool, week 12"):
         assert expected in body
     assert f"Page {len(text)} of {len(text)}" in text[-1]
