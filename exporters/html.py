@@ -67,7 +67,8 @@ class OneCodexHTMLExporter(HTMLExporter):
         help="Show the report date in the header and on the cover (default: $ONE_CODEX_INSERT_DATE, else on)."
     ).tag(config=True)
     report_date = Unicode(
-        help="Report date text (default: set_date() in the notebook, else today or $SOURCE_DATE_EPOCH)."
+        help="Report date text when the notebook calls no set_date() (default: today, or the day of "
+        "$SOURCE_DATE_EPOCH)."
     ).tag(config=True)
     center_header = Unicode(
         help="Text in the center of the page header (set_center_header() in the notebook wins)."
