@@ -14,6 +14,7 @@ from . import __version__
 
 def _parser() -> argparse.ArgumentParser:
     from . import demo, mockserver
+    from .build import command as build
 
     parser = argparse.ArgumentParser(
         prog="ocx-reports",
@@ -24,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     demo.add_parser(subparsers)
     mockserver.add_parser(subparsers)
+    build.add_build_parser(subparsers)
+    build.add_render_parser(subparsers)
     return parser
 
 
@@ -38,7 +41,7 @@ def main(argv=None) -> int:
         if args.debug or not _is_user_error(exc):
             raise
         print(f"ocx-reports: error: {exc}", file=sys.stderr)
-        return 1
+        return getattr(exc, "exit_status", 1)  # e.g. 2 for an invalid build file
 
 
 def _is_user_error(exc: Exception) -> bool:

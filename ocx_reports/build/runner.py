@@ -1,0 +1,128 @@
+"""One report in a worker: fetch its data, decide whether to build, execute, export.
+
+``run_job`` runs in a pool process or on a Dask worker, so it takes and
+returns plain data and never raises for a report's own failure: the error
+becomes the result, and the other reports go on. It returns the files' bytes
+rather than writing them, so the process that owns the build (and so the
+manifest, the temporary files and SIGTERM) is the only writer, and a remote
+Dask cluster needs no shared file system.
+
+What one worker reuses across the reports it makes: the `Api` (its HTTP
+connections; one per build, so a long-lived Dask worker never serves
+yesterday's data), the imported exporters, WeasyPrint's font configuration
+(``exporters/weasy.py``) and the template checksum.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from ..api.errors import OneCodexError
+from ..exporters.errors import ReportError
+from .manifest import fingerprints
+from .parameters import inject
+
+_local = threading.local()  # Dask may run several tasks per worker process, one per thread
+
+
+@dataclass
+class Result:
+    """What became of one report; ``files`` holds the bytes still to be written."""
+
+    name: str
+    status: str  # "built" | "skipped" | "failed"
+    outputs: dict[str, Path] = field(default_factory=dict)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    seconds: float = 0.0
+    error: str | None = None
+    worker: str = ""
+    max_rss_mb: float = 0.0
+
+
+def run_job(job, known: dict | None = None, *, force: bool = False, build_id: str = "") -> Result:
+    """Make ``job``'s outputs whose fingerprint differs from ``known`` (``{format: (path, fingerprint)}``)."""
+    started = time.perf_counter()
+    result = Result(job.name, "failed")
+    secrets = ()
+    try:
+        context, env = None, {}
+        if job.project or job.samples:
+            from ..context import fetch_report_context
+
+            api = _api(build_id)
+            env = api.child_environment()
+            secrets = tuple(value for key, value in env.items() if key != "ONE_CODEX_API_BASE")
+            context = fetch_report_context(api, project=job.project, samples=list(job.samples) or None)
+        _make(job, context, env, known or {}, force, result)
+    except (ReportError, OneCodexError, OSError) as exc:
+        result.error = _scrub(str(exc), secrets)
+    except Exception as exc:  # a bug must not stop the other reports; its name helps the bug report
+        result.error = _scrub(f"internal error ({type(exc).__name__}: {exc}); please report it", secrets)
+    result.seconds = round(time.perf_counter() - started, 3)
+    result.worker = f"{socket.gethostname()}:{os.getpid()}"
+    result.max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def _make(job, context: dict | None, env: dict, known: dict, force: bool, result: Result) -> None:
+    """Fingerprint, then (unless unchanged) execute once and export each format still to do.
+
+    ``context`` is None for a report about no project or samples: the kernel
+    then gets no credentials from us, and the exporter reads the notebook's
+    own ``metadata.onecodex`` as under ``jupyter nbconvert``.
+    """
+    from ..render import execute, export, read_notebook
+
+    nb = read_notebook(job.notebook)
+    result.fingerprints = fingerprints(job, nbformat.writes(nb).encode(), context)
+    paths = job.output_paths(context and context["project"])
+    todo = [fmt for fmt in job.formats if force or known.get(fmt, (None, None))[1] != result.fingerprints[fmt]]
+    result.outputs = {fmt: paths[fmt] if fmt in todo else known[fmt][0] for fmt in job.formats}
+    if not todo:
+        result.status = "skipped"
+        return
+    parameters = {**_target_parameters(job), **job.parameters}
+    inject(nb, parameters)
+    execute(nb, cwd=job.workdir or job.notebook.parent, kernel_name=job.kernel, timeout=job.timeout, env=env)
+    for fmt in todo:
+        if fmt == "ipynb":
+            result.files[fmt] = nbformat.writes(nb).encode()
+        else:
+            result.files[fmt] = export(nb, fmt, job.notebook, context=context, **job.options)
+    result.status = "built"
+
+
+def _target_parameters(job) -> dict:
+    """``project_id`` / ``sample_ids`` for the notebook, as a report template expects them."""
+    if job.project:
+        return {"project_id": job.project}
+    return {"sample_ids": list(job.samples)} if job.samples else {}
+
+
+def _api(build_id: str):
+    """This thread's `Api` for this build, made on first use from the worker's own credentials."""
+    from ..api import Api
+
+    if getattr(_local, "build_id", None) != build_id or _local.api is None:
+        if getattr(_local, "api", None) is not None:
+            _local.api.close()
+        _local.api, _local.build_id = None, build_id
+        _local.api = Api()
+    return _local.api
+
+
+def _scrub(message: str, secrets) -> str:
+    """One line, with any credential replaced: errors end up in logs, JSON and JUnit."""
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "***")
+    return " ".join(message.split())
