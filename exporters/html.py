@@ -18,8 +18,10 @@ from traitlets import Bool, Enum, List, Unicode, default, dlink
 from ocx_reports import __version__
 
 from . import assets
+from .charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
 from .error_outputs import ErrorOutputPreprocessor, execution_failure
 from .errors import ReportError, install_one_line_errors
+from .mathsvg import MathPreprocessor
 from .metadata import MetadataPreprocessor
 from .sanitize import make_cleaner
 from .slots import ReportSlotsPreprocessor
@@ -103,6 +105,23 @@ class OneCodexHTMLExporter(HTMLExporter):
     embed_fonts = Bool(
         True, help="Embed the report font in the HTML so it looks the same on machines without it."
     ).tag(config=True)
+    figure_priority = List(
+        Unicode(),
+        default_value=DEFAULT_FIGURE_PRIORITY,
+        help="Which representation of a figure output the report shows, first found wins: by default "
+        "an SVG the kernel made, then Vega-Lite/Vega JSON (drawn to SVG at export time), then PNG, JPEG.",
+    ).tag(config=True)
+    interactive_charts = Bool(
+        False,
+        help="HTML report only: draw Vega-Lite/Vega charts live with vega-embed, its JavaScript "
+        "inlined (no CDN), keeping the static SVG for readers without JavaScript.",
+    ).tag(config=True)
+    strict_charts = Bool(
+        False, help="Fail the export, naming the cell, when a chart cannot be drawn (default: a placeholder box)."
+    ).tag(config=True)
+    chart_cache_dir = Unicode(
+        "", help="Directory that keeps drawn charts between exports, for batch builds (default: memory only)."
+    ).tag(config=True)
 
     @default("report_id")
     def _report_id_default(self):
@@ -154,12 +173,21 @@ class OneCodexHTMLExporter(HTMLExporter):
         for cls, linked in (
             (ErrorOutputPreprocessor, ("allow_errors",)),
             (MetadataPreprocessor, ("project", "samples", "metadata_fields")),
+            (ChartPreprocessor, ("figure_priority", "strict_charts", "chart_cache_dir", "page_size")),
+            (MathPreprocessor, ()),
             (VisibilityPreprocessor, ("show_stderr",)),
             (ReportSlotsPreprocessor, ()),
         ):
             preprocessor = self.register_preprocessor(cls(parent=self), enabled=True)
             for name in linked:
                 dlink((self, name), (preprocessor, name))
+            if cls is ChartPreprocessor:
+                # Live charts need JavaScript: only the HTML report can have them.
+                dlink(
+                    (self, "interactive_charts"),
+                    (preprocessor, "interactive_charts"),
+                    lambda on: on and self.output_mimetype == "text/html",
+                )
 
     def default_filters(self):
         yield from super().default_filters()

@@ -1,0 +1,60 @@
+"""Converted charts by content hash: in memory for an exporter's life, optionally on disk.
+
+A scheduled build exports the same charts again and again (the same
+notebook for many projects, or a re-run with unchanged data), and a
+conversion costs tens of milliseconds. The key covers everything that
+changes the picture: the spec, the renderer's version and the config the
+exporter applies, so a stale entry is never served. Disk entries are
+written atomically, so parallel builds can share one directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def content_key(*parts) -> str:
+    """A stable hash of JSON-able ``parts`` (dict key order does not matter)."""
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ChartCache:
+    """Text results (SVG, JavaScript) by key; ``directory=None`` keeps them in memory only."""
+
+    def __init__(self, directory: str | os.PathLike | None = None):
+        self.directory = Path(directory).expanduser() if directory else None
+        self._memory: dict[str, str] = {}
+
+    def _path(self, key: str, suffix: str) -> Path:
+        return self.directory / f"{key}{suffix}"
+
+    def get(self, key: str, suffix: str = ".svg") -> str | None:
+        if key in self._memory:
+            return self._memory[key]
+        if self.directory is None:
+            return None
+        try:
+            value = self._path(key, suffix).read_text(encoding="utf-8")
+        except OSError:
+            return None
+        self._memory[key] = value
+        return value
+
+    def put(self, key: str, value: str, suffix: str = ".svg") -> None:
+        self._memory[key] = value
+        if self.directory is None:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=suffix)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(value)
+            os.replace(tmp, self._path(key, suffix))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,350 @@
+"""Vega-Lite and Vega outputs become static SVG at export time, with no browser or network.
+
+Notebooks run in JupyterLab, papermill or CI usually keep only a chart's
+Vega-Lite JSON; the frontend draws it with JavaScript, which neither
+WeasyPrint nor a printed page can run. This preprocessor draws it instead,
+with vl-convert (the Vega libraries in an embedded JavaScript engine), and
+leaves each output holding the one figure the report shows:
+
+* the first mimetype of ``figure_priority`` present wins (by default an SVG
+  the kernel already made, then the chart JSON, then PNG/JPEG), so SVG beats
+  PNG for matplotlib too;
+* conversions run in a thread pool and are cached by content hash;
+* vl-convert may fetch nothing (an empty allowed-base-URL list), so a chart
+  that needs data from a URL fails fast instead of touching the network;
+* a chart that cannot be drawn falls back to a PNG of it if the output has
+  one, else to a visible placeholder box, and a warning names the cell;
+  ``strict_charts`` turns that into an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from html import escape
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool, Enum, List, Unicode
+
+from . import assets
+from .chartcache import ChartCache, content_key
+from .error_outputs import describe_cell
+from .errors import ReportError
+from .visibility import cell_tags
+
+_CHART_MIMETYPE = re.compile(r"^application/vnd\.(vegalite|vega)\.v(\d+)\+json$")
+CHART_MIMETYPES = (
+    "application/vnd.vegalite.v6+json",
+    "application/vnd.vegalite.v5+json",
+    "application/vnd.vegalite.v4+json",
+    "application/vnd.vega.v6+json",
+    "application/vnd.vega.v5+json",
+)
+DEFAULT_FIGURE_PRIORITY = ["image/svg+xml", *CHART_MIMETYPES, "image/png", "image/jpeg"]
+#: What a chart output's frontend view is made of besides the JSON: dropped
+#: once the chart is static, since the sanitizer would leave it empty anyway.
+_SCRIPTED_VIEWS = ("text/html", "application/javascript")
+
+REMOVED_OUTPUT_TAGS = {"remove-cell", "remove-output"}
+
+#: Applied beneath each Vega-Lite spec's own config: chart text in the report
+#: font (registered with vl-convert, so text is measured with the font the
+#: PDF shows).
+CHART_CONFIG = {"font": "Source Sans Pro"}
+
+#: Printable area of the report page, in CSS px (1/96 in): width per paper
+#: size (page width minus 0.75in margins) and the stylesheet's max-height.
+PRINTABLE_WIDTH_PX = {"letter": 7.0 * 96, "a4": (8.27 - 1.5) * 96}
+PRINTABLE_HEIGHT_PX = 7.6 * 96
+#: Below this, scaled-down chart text is hard to read on paper: warn.
+MIN_TEXT_PT = 5.0
+
+#: Runs in the HTML page of ``interactive_charts``: draws each chart live with
+#: vega-embed and hides its static SVG only once that worked.
+EMBED_SNIPPET = """
+function showChart(box) {
+  const spec = JSON.parse(box.querySelector("script.ocx-chart-spec").textContent);
+  vegaEmbed(box.querySelector(".ocx-chart-view"), spec, {mode: "vega", renderer: "svg", actions: false})
+    .then(() => box.classList.add("ocx-chart-live"))
+    .catch((error) => console.warn("ocx-reports: chart kept static:", error));
+}
+window.addEventListener("DOMContentLoaded", () => document.querySelectorAll(".ocx-chart").forEach(showChart));
+"""
+
+
+class ChartError(Exception):
+    """A chart that cannot be drawn; the message is a short reason for the reader."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart to draw: ``mode`` is "vega-lite" or "vega"."""
+
+    mode: str
+    spec: dict
+    vl_version: str | None = None
+
+    @property
+    def key(self) -> str:
+        import vl_convert
+
+        return content_key(self.mode, self.spec, self.vl_version, CHART_CONFIG, vl_convert.__version__)
+
+
+def is_chart_mimetype(mimetype: str) -> bool:
+    return bool(_CHART_MIMETYPE.match(mimetype))
+
+
+def vegalite_version(major: int, schema: str, available: list[str]) -> str:
+    """The vl-convert Vega-Lite version for a spec: its ``$schema`` version if shipped,
+    else the newest of its major version; older majors (v4) get the oldest shipped."""
+    versions = sorted(available, key=lambda v: tuple(int(p) for p in v.split(".")))
+    found = re.search(r"/v(\d+)(?:\.(\d+))?", schema or "")
+    if found:
+        major = int(found.group(1))
+        if found.group(2) and f"{major}.{found.group(2)}" in versions:
+            return f"{major}.{found.group(2)}"
+    same_major = [v for v in versions if int(v.split(".")[0]) == major]
+    if same_major:
+        return same_major[-1]
+    return versions[0] if major < int(versions[0].split(".")[0]) else versions[-1]
+
+
+def chart_for(mimetype: str, data) -> Chart:
+    """The chart an output's JSON describes."""
+    try:
+        spec = json.loads(data) if isinstance(data, str) else data
+    except ValueError as exc:
+        raise ChartError(f"the chart JSON does not parse ({exc})") from None
+    if not isinstance(spec, dict):
+        raise ChartError("the chart JSON is not an object")
+    kind, major = _CHART_MIMETYPE.match(mimetype).groups()
+    if kind == "vega":
+        return Chart("vega", spec)
+    import vl_convert
+
+    version = vegalite_version(int(major), spec.get("$schema", ""), vl_convert.get_vegalite_versions())
+    return Chart("vega-lite", spec, version)
+
+
+def short_reason(exc: Exception) -> str:
+    """vl-convert's multi-line JavaScript error as one short line."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    lines = [line for line in lines if not line.endswith("conversion failed:")] or ["unknown error"]
+    reason = lines[0].removeprefix("Error: ")
+    url = re.match(r"External data url not allowed: (\S+)", reason)
+    if url:
+        return f"it loads data from {url.group(1)}, and reports never use the network; put the data in the chart"
+    return reason if len(reason) <= 160 else reason[:157] + "..."
+
+
+_fonts_registered = False
+_fonts_lock = threading.Lock()
+
+
+def _register_fonts() -> None:
+    """Let vl-convert measure chart text with the report font (once per process)."""
+    global _fonts_registered
+    with _fonts_lock:
+        if not _fonts_registered:
+            import vl_convert
+
+            vl_convert.register_font_directory(str(assets.font_dir()))
+            _fonts_registered = True
+
+
+def to_svg(chart: Chart) -> str:
+    """Draw one chart; raises ChartError with a short reason."""
+    import vl_convert
+
+    _register_fonts()
+    try:
+        if chart.mode == "vega":
+            return vl_convert.vega_to_svg(chart.spec, allowed_base_urls=[])
+        return vl_convert.vegalite_to_svg(
+            chart.spec, vl_version=chart.vl_version, config=CHART_CONFIG, allowed_base_urls=[]
+        )
+    except ValueError as exc:
+        raise ChartError(short_reason(exc)) from None
+
+
+def to_vega(chart: Chart) -> dict:
+    """The chart as a Vega spec, so one bundled Vega draws every Vega-Lite version."""
+    if chart.mode == "vega":
+        return chart.spec
+    import vl_convert
+
+    return vl_convert.vegalite_to_vega(chart.spec, vl_version=chart.vl_version, config=CHART_CONFIG)
+
+
+def _attempt(chart: Chart) -> str | ChartError:
+    try:
+        return to_svg(chart)
+    except ChartError as exc:
+        return exc
+
+
+def embed_script(cache: ChartCache) -> str:
+    """Vega, Vega-Lite, vega-embed and our snippet as one inline script (no CDN)."""
+    import vl_convert
+
+    key = content_key("embed-script", EMBED_SNIPPET, vl_convert.__version__)
+    script = cache.get(key, ".js")
+    if script is None:
+        script = vl_convert.javascript_bundle(EMBED_SNIPPET).replace("</script", "<\\/script")
+        cache.put(key, script, ".js")
+    return script
+
+
+def printed_text_pt(svg: str, printable_px: float) -> float | None:
+    """The smallest chart text size on paper once the chart is scaled to fit, in pt."""
+    size = re.search(r'<svg[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"', svg)
+    fonts = [float(px) for px in re.findall(r'font-size="([\d.]+)px"', svg)]
+    if not size or not fonts:
+        return None
+    width, height = float(size.group(1)), float(size.group(2))
+    scale = min(1.0, printable_px / width, PRINTABLE_HEIGHT_PX / height)
+    return min(fonts) * 0.75 * scale
+
+
+def chart_alt(spec: dict) -> str:
+    """Alternative text for a chart image: its description, else its title."""
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(map(str, title))
+    return str(spec.get("description") or title or "Chart")
+
+
+def placeholder_html(reason: str) -> str:
+    return (
+        '<div class="ocx-chart-placeholder"><span class="ocx-chart-placeholder-title">'
+        f"Chart not shown</span> {escape(reason)}</div>"
+    )
+
+
+def show_only(output, mimetype: str, value) -> None:
+    """Leave ``output`` showing ``value`` as ``mimetype``; drop the other figure representations."""
+    data = output["data"]
+    scripted = any(is_chart_mimetype(m) for m in data)
+    for other in list(data):
+        if other.startswith("image/") or is_chart_mimetype(other) or (scripted and other in _SCRIPTED_VIEWS):
+            del data[other]
+    data[mimetype] = value
+
+
+class ChartPreprocessor(Preprocessor):
+    """Chart JSON -> SVG; one figure per output, chosen by ``figure_priority``."""
+
+    figure_priority = List(
+        Unicode(),
+        default_value=DEFAULT_FIGURE_PRIORITY,
+        help="Which representation of a figure output the report shows, first found wins. "
+        "Chart JSON (Vega-Lite/Vega mimetypes) is drawn to SVG at export time.",
+    ).tag(config=True)
+    interactive_charts = Bool(
+        False, help="HTML only: draw charts live with vega-embed (inlined, no CDN), the SVG as fallback."
+    ).tag(config=True)
+    strict_charts = Bool(False, help="Fail the export when a chart cannot be drawn.").tag(config=True)
+    chart_cache_dir = Unicode(
+        "", help="Directory that keeps drawn charts between exports (batch builds); empty: memory only."
+    ).tag(config=True)
+    page_size = Enum(["letter", "a4"], default_value="letter", help="Paper size of the report.").tag(
+        config=True
+    )
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self._caches: dict[str, ChartCache] = {}
+
+    @property
+    def cache(self) -> ChartCache:
+        """The cache for the current ``chart_cache_dir`` (kept for the exporter's life)."""
+        directory = self.chart_cache_dir
+        if directory not in self._caches:
+            self._caches[directory] = ChartCache(directory or None)
+        return self._caches[directory]
+
+    def preprocess(self, nb, resources):
+        pending = []
+        for index, cell in enumerate(nb.cells):
+            # This runs before the visibility preprocessor, so that messages count
+            # cells as the notebook does; outputs it will drop are not drawn.
+            if cell_tags(cell) & REMOVED_OUTPUT_TAGS:
+                continue
+            for output in cell.get("outputs", ()):
+                data = output.get("data") or {}
+                chosen = next((m for m in self.figure_priority if m in data), None)
+                if chosen is None:
+                    continue
+                if not is_chart_mimetype(chosen):
+                    show_only(output, chosen, data[chosen])
+                    continue
+                try:
+                    pending.append((index, cell, output, chart_for(chosen, data[chosen])))
+                except ChartError as exc:
+                    self._failed(index, cell, output, str(exc))
+        if not pending:
+            return nb, resources
+        drawn = self._draw([chart for *_, chart in pending])
+        for index, cell, output, chart in pending:
+            result = drawn[chart.key]
+            if isinstance(result, ChartError):
+                self._failed(index, cell, output, str(result))
+                continue
+            self._show(index, cell, output, chart, result)
+        if self.interactive_charts and any(not isinstance(r, ChartError) for r in drawn.values()):
+            resources["ocx_charts"] = {"script": embed_script(self.cache)}
+        return nb, resources
+
+    def _draw(self, charts: list[Chart]) -> dict:
+        """SVG (or ChartError) per chart key: cached ones first, the rest concurrently."""
+        results, todo = {}, {}
+        for chart in charts:
+            key = chart.key
+            if key not in results and key not in todo:
+                svg = self.cache.get(key)
+                if svg is None:
+                    todo[key] = chart
+                else:
+                    results[key] = svg
+        if todo:
+            workers = min(len(todo), os.cpu_count() or 1)
+            with ThreadPoolExecutor(workers, thread_name_prefix="ocx-chart") as pool:
+                for key, result in zip(todo, pool.map(_attempt, todo.values())):
+                    if not isinstance(result, ChartError):
+                        self.cache.put(key, result)
+                    results[key] = result
+        return results
+
+    def _show(self, index, cell, output, chart: Chart, svg: str) -> None:
+        show_only(output, "image/svg+xml", svg)
+        shown = {"alt": chart_alt(chart.spec)}
+        if self.interactive_charts:
+            shown["vega"] = to_vega(chart)
+        output.setdefault("metadata", {})["ocx_chart"] = shown
+        smallest = printed_text_pt(svg, PRINTABLE_WIDTH_PX[self.page_size])
+        if smallest is not None and smallest < MIN_TEXT_PT:
+            self.log.warning(
+                "%s: the chart is scaled down to fit the page and its smallest text prints at "
+                "%.1fpt; make it narrower or split it into several charts",
+                describe_cell(index, cell),
+                smallest,
+            )
+
+    def _failed(self, index, cell, output, reason: str) -> None:
+        where = describe_cell(index, cell)
+        if self.strict_charts:
+            raise ReportError(f"{where}: the chart cannot be drawn: {reason}")
+        fallback = next((m for m in ("image/png", "image/jpeg") if m in output["data"]), None)
+        if fallback:
+            self.log.warning("%s: the chart cannot be drawn (%s); showing its %s instead", where, reason, fallback)
+            show_only(output, fallback, output["data"][fallback])
+        else:
+            self.log.warning("%s: the chart cannot be drawn: %s", where, reason)
+            show_only(output, "text/html", placeholder_html(reason))
