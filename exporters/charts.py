@@ -9,7 +9,8 @@ leaves each output holding the one figure the report shows:
 * the first mimetype of ``figure_priority`` present wins (by default an SVG
   the kernel already made, then the chart JSON, then PNG/JPEG), so SVG beats
   PNG for matplotlib too;
-* conversions run in a thread pool and are cached by content hash;
+* conversions are cached by content hash; many at once run in worker
+  processes (vl-convert serializes conversions within a process);
 * vl-convert may fetch nothing (an empty allowed-base-URL list), so a chart
   that needs data from a URL fails fast instead of touching the network;
 * a chart that cannot be drawn falls back to a PNG of it if the output has
@@ -19,16 +20,20 @@ leaves each output holding the one figure the report shows:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import queue
 import re
+import subprocess
+import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from html import escape
 
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Enum, List, Unicode
+
+from ocx_reports.chartsvg import CHART_CONFIG, Chart, ChartError, attempt, register_fonts
 
 from . import assets
 from .chartcache import ChartCache, content_key
@@ -51,11 +56,6 @@ _SCRIPTED_VIEWS = ("text/html", "application/javascript")
 
 REMOVED_OUTPUT_TAGS = {"remove-cell", "remove-output"}
 
-#: Applied beneath each Vega-Lite spec's own config: chart text in the report
-#: font (registered with vl-convert, so text is measured with the font the
-#: PDF shows).
-CHART_CONFIG = {"font": "Source Sans Pro"}
-
 #: Printable area of the report page, in CSS px (1/96 in): width per paper
 #: size (page width minus 0.75in margins) and the stylesheet's max-height.
 PRINTABLE_WIDTH_PX = {"letter": 7.0 * 96, "a4": (8.27 - 1.5) * 96}
@@ -76,23 +76,79 @@ window.addEventListener("DOMContentLoaded", () => document.querySelectorAll(".oc
 """
 
 
-class ChartError(Exception):
-    """A chart that cannot be drawn; the message is a short reason for the reader."""
+#: A worker process pays off once it has this many charts to draw: each one
+#: starts its own JavaScript engine, which costs about as much as 20 small charts.
+CHARTS_PER_WORKER = 8
 
 
-@dataclass(frozen=True)
-class Chart:
-    """One chart to draw: ``mode`` is "vega-lite" or "vega"."""
+class _Worker:
+    """A ``python -m ocx_reports.chartsvg`` process, kept for the life of this one."""
 
-    mode: str
-    spec: dict
-    vl_version: str | None = None
+    def __init__(self, font_dir: str):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ocx_reports.chartsvg", font_dir],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
 
-    @property
-    def key(self) -> str:
-        import vl_convert
+    def draw(self, chart: Chart) -> str | ChartError:
+        self.process.stdin.write(json.dumps(dataclasses.asdict(chart)) + "\n")
+        self.process.stdin.flush()
+        reply = self.process.stdout.readline()
+        if not reply:
+            raise ChartError("the chart converter process stopped")
+        reply = json.loads(reply)
+        return ChartError(reply["error"]) if "error" in reply else reply["svg"]
 
-        return content_key(self.mode, self.spec, self.vl_version, CHART_CONFIG, vl_convert.__version__)
+
+_workers: list[_Worker] = []
+
+
+def _feed(worker: _Worker, jobs: queue.Queue, results: list) -> None:
+    while True:
+        try:
+            index, chart = jobs.get_nowait()
+        except queue.Empty:
+            return
+        try:
+            results[index] = worker.draw(chart)
+        except (ChartError, OSError) as exc:
+            results[index] = ChartError(str(exc))
+
+
+def draw_all(charts: list[Chart]) -> list[str | ChartError]:
+    """SVG or ChartError per chart: in this process, or spread over worker processes when many.
+
+    Workers stay up for the life of the process, so batch builds that export
+    many notebooks start them once.
+    """
+    font_dir = str(assets.font_dir())
+    wanted = min(os.cpu_count() or 1, len(charts) // CHARTS_PER_WORKER)
+    if wanted < 2:
+        register_fonts(font_dir)
+        return [attempt(chart) for chart in charts]
+    _workers[:] = [w for w in _workers if w.process.poll() is None]
+    while len(_workers) < wanted:
+        _workers.append(_Worker(font_dir))
+    jobs: queue.Queue = queue.Queue()
+    for job in enumerate(charts):
+        jobs.put(job)
+    results: list = [None] * len(charts)
+    feeders = [threading.Thread(target=_feed, args=(w, jobs, results)) for w in _workers[:wanted]]
+    for feeder in feeders:
+        feeder.start()
+    for feeder in feeders:
+        feeder.join()
+    return results
+
+
+def chart_key(chart: Chart) -> str:
+    """Cache key: the spec and everything else that changes the picture."""
+    import vl_convert
+
+    return content_key(chart.mode, chart.spec, chart.vl_version, CHART_CONFIG, vl_convert.__version__)
 
 
 def is_chart_mimetype(mimetype: str) -> bool:
@@ -117,7 +173,9 @@ def vegalite_version(major: int, schema: str, available: list[str]) -> str:
 def chart_for(mimetype: str, data) -> Chart:
     """The chart an output's JSON describes."""
     try:
-        spec = json.loads(data) if isinstance(data, str) else data
+        # Plain JSON types (not nbformat's dict subclass): cheap to hash and to
+        # send to a worker process.
+        spec = json.loads(data if isinstance(data, str) else json.dumps(data))
     except ValueError as exc:
         raise ChartError(f"the chart JSON does not parse ({exc})") from None
     if not isinstance(spec, dict):
@@ -131,47 +189,6 @@ def chart_for(mimetype: str, data) -> Chart:
     return Chart("vega-lite", spec, version)
 
 
-def short_reason(exc: Exception) -> str:
-    """vl-convert's multi-line JavaScript error as one short line."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    lines = [line for line in lines if not line.endswith("conversion failed:")] or ["unknown error"]
-    reason = lines[0].removeprefix("Error: ")
-    url = re.match(r"External data url not allowed: (\S+)", reason)
-    if url:
-        return f"it loads data from {url.group(1)}, and reports never use the network; put the data in the chart"
-    return reason if len(reason) <= 160 else reason[:157] + "..."
-
-
-_fonts_registered = False
-_fonts_lock = threading.Lock()
-
-
-def _register_fonts() -> None:
-    """Let vl-convert measure chart text with the report font (once per process)."""
-    global _fonts_registered
-    with _fonts_lock:
-        if not _fonts_registered:
-            import vl_convert
-
-            vl_convert.register_font_directory(str(assets.font_dir()))
-            _fonts_registered = True
-
-
-def to_svg(chart: Chart) -> str:
-    """Draw one chart; raises ChartError with a short reason."""
-    import vl_convert
-
-    _register_fonts()
-    try:
-        if chart.mode == "vega":
-            return vl_convert.vega_to_svg(chart.spec, allowed_base_urls=[])
-        return vl_convert.vegalite_to_svg(
-            chart.spec, vl_version=chart.vl_version, config=CHART_CONFIG, allowed_base_urls=[]
-        )
-    except ValueError as exc:
-        raise ChartError(short_reason(exc)) from None
-
-
 def to_vega(chart: Chart) -> dict:
     """The chart as a Vega spec, so one bundled Vega draws every Vega-Lite version."""
     if chart.mode == "vega":
@@ -179,13 +196,6 @@ def to_vega(chart: Chart) -> dict:
     import vl_convert
 
     return vl_convert.vegalite_to_vega(chart.spec, vl_version=chart.vl_version, config=CHART_CONFIG)
-
-
-def _attempt(chart: Chart) -> str | ChartError:
-    try:
-        return to_svg(chart)
-    except ChartError as exc:
-        return exc
 
 
 def embed_script(cache: ChartCache) -> str:
@@ -293,7 +303,7 @@ class ChartPreprocessor(Preprocessor):
             return nb, resources
         drawn = self._draw([chart for *_, chart in pending])
         for index, cell, output, chart in pending:
-            result = drawn[chart.key]
+            result = drawn[chart_key(chart)]
             if isinstance(result, ChartError):
                 self._failed(index, cell, output, str(result))
                 continue
@@ -303,23 +313,20 @@ class ChartPreprocessor(Preprocessor):
         return nb, resources
 
     def _draw(self, charts: list[Chart]) -> dict:
-        """SVG (or ChartError) per chart key: cached ones first, the rest concurrently."""
+        """SVG (or ChartError) per chart key: cached ones first, the rest drawn."""
         results, todo = {}, {}
         for chart in charts:
-            key = chart.key
+            key = chart_key(chart)
             if key not in results and key not in todo:
                 svg = self.cache.get(key)
                 if svg is None:
                     todo[key] = chart
                 else:
                     results[key] = svg
-        if todo:
-            workers = min(len(todo), os.cpu_count() or 1)
-            with ThreadPoolExecutor(workers, thread_name_prefix="ocx-chart") as pool:
-                for key, result in zip(todo, pool.map(_attempt, todo.values())):
-                    if not isinstance(result, ChartError):
-                        self.cache.put(key, result)
-                    results[key] = result
+        for key, result in zip(todo, draw_all(list(todo.values()))):
+            if not isinstance(result, ChartError):
+                self.cache.put(key, result)
+            results[key] = result
         return results
 
     def _show(self, index, cell, output, chart: Chart, svg: str) -> None:

@@ -18,7 +18,9 @@ import warnings
 
 import altair as alt
 
-from ocx_reports.exporters.charts import ChartError, chart_for, to_svg
+from ocx_reports.chartsvg import ChartError, register_fonts, to_svg
+from ocx_reports.exporters.assets import font_dir
+from ocx_reports.exporters.charts import chart_for
 
 FONT = "Source Sans Pro"
 NAVY, TEAL, LIGHT_TEAL = "#16425b", "#2f9c95", "#9fd3c7"
@@ -83,6 +85,7 @@ def renderer(spec: dict, **metadata) -> tuple[dict, dict]:
     """Vega-Lite JSON for live frontends plus the SVG the printed report shows."""
     bundle = {MIMETYPE: spec, "text/plain": "<VegaLite chart>"}
     try:
+        register_fonts(str(font_dir()))
         bundle["image/svg+xml"] = to_svg(chart_for(MIMETYPE, spec))
     except ChartError as exc:
         warnings.warn(f"ocx-reports: no SVG for this chart ({exc}); the report will show a placeholder", stacklevel=2)

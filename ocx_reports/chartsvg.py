@@ -1,0 +1,92 @@
+"""One chart spec -> SVG with vl-convert: no network, text in the report font.
+
+Also a worker process (``python -m ocx_reports.chartsvg FONT_DIR``: one JSON
+chart per stdin line, one JSON result per stdout line). vl-convert 1.x runs
+every conversion in one JavaScript engine behind a global lock and holds the
+GIL while it waits, so threads cannot overlap conversions; the export uses
+these workers instead (see ``ocx_reports.exporters.charts``). The module
+imports neither nbconvert nor Altair, so a worker starts quickly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass
+
+#: Applied beneath each Vega-Lite spec's own config: chart text in the report
+#: font (registered with vl-convert, so text is measured with the font the
+#: PDF shows).
+CHART_CONFIG = {"font": "Source Sans Pro"}
+
+_registered: set[str] = set()
+
+
+class ChartError(Exception):
+    """A chart that cannot be drawn; the message is a short reason for the reader."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart to draw: ``mode`` is "vega-lite" or "vega"."""
+
+    mode: str
+    spec: dict
+    vl_version: str | None = None
+
+
+def register_fonts(font_dir: str) -> None:
+    """Let vl-convert measure chart text with the report font (once per process)."""
+    if font_dir not in _registered:
+        import vl_convert
+
+        vl_convert.register_font_directory(font_dir)
+        _registered.add(font_dir)
+
+
+def short_reason(exc: Exception) -> str:
+    """vl-convert's multi-line JavaScript error as one short line."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    lines = [line for line in lines if not line.endswith("conversion failed:")] or ["unknown error"]
+    reason = lines[0].removeprefix("Error: ")
+    url = re.match(r"External data url not allowed: (\S+)", reason)
+    if url:
+        return f"it loads data from {url.group(1)}, and reports never use the network; put the data in the chart"
+    return reason if len(reason) <= 160 else reason[:157] + "..."
+
+
+def to_svg(chart: Chart) -> str:
+    """Draw one chart, fetching nothing (an empty allowed-base-URL list); raises ChartError."""
+    import vl_convert
+
+    try:
+        if chart.mode == "vega":
+            return vl_convert.vega_to_svg(chart.spec, allowed_base_urls=[])
+        return vl_convert.vegalite_to_svg(
+            chart.spec, vl_version=chart.vl_version, config=CHART_CONFIG, allowed_base_urls=[]
+        )
+    except ValueError as exc:
+        raise ChartError(short_reason(exc)) from None
+
+
+def attempt(chart: Chart) -> str | ChartError:
+    """``to_svg`` with the failure as a value, so a batch survives one bad chart."""
+    try:
+        return to_svg(chart)
+    except ChartError as exc:
+        return exc
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Worker loop: charts in on stdin, ``{"svg": ...}`` or ``{"error": ...}`` out on stdout."""
+    register_fonts((argv or sys.argv[1:])[0])
+    for line in sys.stdin:
+        result = attempt(Chart(**json.loads(line)))
+        reply = {"error": str(result)} if isinstance(result, ChartError) else {"svg": result}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,341 @@
+"""Charts print as sharp vectors from chart JSON alone, never touch the network, and are cached."""
+
+from __future__ import annotations
+
+import copy
+import io
+import logging
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from helpers import code, export_html, export_pdf, new_output, notebook
+
+from ocx_reports.exporters import charts
+from ocx_reports.exporters.errors import ReportError
+
+VALUES = [
+    {"sample": f"S{i}", "taxon": taxon, "abundance": (i * 7 + j * 3) % 11 + 1}
+    for i in range(6)
+    for j, taxon in enumerate(["Bacteroides", "Prevotella", "Faecalibacterium"])
+]
+AXES = {"x": {"field": "sample", "type": "nominal"}, "y": {"field": "abundance", "type": "quantitative"}}
+
+
+def vegalite(version: str, **spec) -> dict:
+    return {"$schema": f"https://vega.github.io/schema/vega-lite/{version}.json", "data": {"values": VALUES}, **spec}
+
+
+def titled(x: str, y: str, **extra) -> dict:
+    return {"x": {**AXES["x"], "title": x}, "y": {**AXES["y"], "title": y}, **extra}
+
+
+def chart_output(mimetype: str, spec) -> dict:
+    return new_output("display_data", data={mimetype: spec, "text/plain": "<VegaLite chart>"})
+
+
+VL4, VL5, VL6 = (f"application/vnd.vegalite.v{n}+json" for n in (4, 5, 6))
+#: (mimetype, spec, axis titles): one per chart kind the issue names; titles are unique.
+GALLERY = [
+    (VL4, vegalite("v4.17.0", mark="bar", encoding=titled("Bar sample", "Bar abundance")), ("Bar sample", "Bar abundance")),
+    (
+        VL5,
+        vegalite("v5.17.0", mark="rect", encoding={
+            "x": {"field": "sample", "type": "nominal", "title": "Heat sample"},
+            "y": {"field": "taxon", "type": "nominal", "title": "Heat taxon"},
+            "color": {"field": "abundance", "type": "quantitative"},
+        }),
+        ("Heat sample", "Heat taxon"),
+    ),
+    (
+        VL6,
+        vegalite("v6", mark="boxplot", encoding={
+            "x": {"field": "taxon", "type": "nominal", "title": "Box taxon"},
+            "y": {"field": "abundance", "type": "quantitative", "title": "Box abundance"},
+        }),
+        ("Box taxon", "Box abundance"),
+    ),
+    (
+        VL5,
+        vegalite("v5", encoding=titled("Layer sample", "Layer abundance"),
+                 layer=[{"mark": "bar"}, {"mark": {"type": "rule", "color": "red"}, "encoding": {"y": {"aggregate": "mean", "field": "abundance"}}}]),
+        ("Layer sample", "Layer abundance"),
+    ),
+    (
+        VL6,
+        vegalite("v6", mark="point", encoding=titled("Facet sample", "Facet abundance", column={"field": "taxon", "type": "nominal"})),
+        ("Facet sample", "Facet abundance"),
+    ),
+    (
+        VL5,
+        vegalite("v5", hconcat=[
+            {"mark": "bar", "encoding": titled("Left sample", "Left abundance")},
+            {"mark": "line", "encoding": titled("Right sample", "Right abundance")},
+        ]),
+        ("Left sample", "Right abundance"),
+    ),
+    (
+        VL6,
+        vegalite("v6", mark="point", params=[{"name": "brush", "select": "interval"}],
+                 encoding=titled("Brush sample", "Brush abundance",
+                                 color={"condition": {"param": "brush", "value": "#16425b"}, "value": "#c9d6dd"})),
+        ("Brush sample", "Brush abundance"),
+    ),
+    (
+        VL5,
+        vegalite("v5", mark="bar", width=1400, encoding=titled("Wide sample", "Wide abundance")),
+        ("Wide sample", "Wide abundance"),
+    ),
+]
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def gallery_pdf() -> bytes:
+    cells = [code("chart", outputs=[chart_output(mimetype, spec)]) for mimetype, spec, _ in GALLERY]
+    return export_pdf(notebook(*cells))
+
+
+def test_chart_json_alone_prints_every_chart_as_vector_text_inside_the_page(gallery_pdf):
+    import pdfplumber
+    from pypdf import PdfReader
+
+    pages = [squeeze(page.extract_text()) for page in PdfReader(io.BytesIO(gallery_pdf)).pages]
+    for _, _, titles in GALLERY:
+        on = [i for i, text in enumerate(pages) if all(squeeze(t) in text for t in titles)]
+        assert on, f"axis titles {titles} missing from the PDF text"
+    with pdfplumber.open(io.BytesIO(gallery_pdf)) as pdf:
+        for page in pdf.pages:
+            assert not page.images, "a chart was embedded as a raster image"
+            assert page.curves or page.rects, "no vector paths on the page"
+            for char in page.chars:
+                assert 0 <= char["x0"] and char["x1"] <= page.width and 0 <= char["top"] and char["bottom"] <= page.height
+            chart_fonts = {c["fontname"].split("+")[-1] for c in page.chars if c["text"] in "SB"}
+            assert any(name.startswith("Source-Sans") for name in chart_fonts)
+
+
+def test_wide_chart_is_scaled_to_the_printable_width_and_warns_about_tiny_text(caplog):
+    wide = next(spec for _, spec, titles in GALLERY if titles[0] == "Wide sample")
+    with caplog.at_level(logging.WARNING):
+        html = export_html(notebook(code("c", outputs=[chart_output(VL5, wide)])))
+    assert "ocx-chart-static" in html
+    assert any("cell 1" in r.getMessage() and "prints at" in r.getMessage() for r in caplog.records)
+
+
+def test_vegalite_versions_follow_schema_and_v4_falls_back_to_oldest_v5():
+    shipped = ["5.8", "5.14", "5.21", "6.1", "6.4"]
+    assert charts.vegalite_version(4, "https://vega.github.io/schema/vega-lite/v4.17.0.json", shipped) == "5.8"
+    assert charts.vegalite_version(5, "https://vega.github.io/schema/vega-lite/v5.14.1.json", shipped) == "5.14"
+    assert charts.vegalite_version(5, "https://vega.github.io/schema/vega-lite/v5.2.0.json", shipped) == "5.21"
+    assert charts.vegalite_version(6, "", shipped) == "6.4"
+    assert charts.vegalite_version(7, "", shipped) == "6.4"
+
+
+@pytest.fixture
+def counting_server(tmp_path):
+    """An HTTP server in its own process that logs every request it gets.
+
+    A separate process, not a thread: vl-convert holds the GIL while it
+    converts, so a thread server could never answer and a regression would
+    hang the test instead of failing it.
+    """
+    log = tmp_path / "requests.log"
+    script = textwrap.dedent(
+        f"""
+        import http.server, sys
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                with open({str(log)!r}, "a") as f:
+                    f.write(self.path + "\\n")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/csv")
+                self.end_headers()
+                self.wfile.write(b"sample,abundance\\nS1,3\\n")
+            def log_message(self, *args):
+                pass
+        server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        print(server.server_port, flush=True)
+        server.serve_forever()
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    port = int(process.stdout.readline())
+    yield f"http://127.0.0.1:{port}", log
+    process.terminate()
+    process.wait()
+
+
+def test_bad_and_remote_charts_show_a_placeholder_and_never_fetch(counting_server, caplog):
+    base, log = counting_server
+    remote = {"data": {"url": f"{base}/abundance.csv"}, "mark": "bar", "encoding": AXES}
+    vega_remote = {"$schema": "https://vega.github.io/schema/vega/v5.json", "data": [{"name": "t", "url": f"{base}/v.csv"}]}
+    nb = notebook(
+        code("ok", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES))]),
+        code("invalid", outputs=[chart_output(VL5, {"data": {"values": VALUES}, "mark": "no-such-mark"})]),
+        code("remote", outputs=[chart_output(VL5, remote)]),
+        code("vega remote", outputs=[chart_output("application/vnd.vega.v5+json", vega_remote)]),
+        code("not json", outputs=[chart_output(VL6, "{not json")]),
+    )
+    with caplog.at_level(logging.WARNING):
+        pdf = export_pdf(nb)
+        html = export_html(nb)
+    assert not log.exists(), f"the export made network requests: {log.read_text()}"
+    assert html.count('class="ocx-chart-placeholder"') == 4
+    assert "abundance.csv" in html
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    for cell in ("cell 2", "cell 3", "cell 4", "cell 5"):
+        assert f"{cell} (In [1]): the chart cannot be drawn" in warned
+    from helpers import pdf_pages_text
+
+    assert "Chart not shown" in " ".join(pdf_pages_text(pdf))
+
+
+def test_strict_charts_fails_naming_the_cell():
+    nb = notebook(
+        code("ok", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES))]),
+        code("bad", outputs=[chart_output(VL5, {"mark": "no-such-mark"})]),
+    )
+    with pytest.raises(ReportError, match=r"cell 2 .*chart cannot be drawn"):
+        export_html(nb, strict_charts=True)
+
+
+@pytest.fixture
+def conversions(monkeypatch):
+    """Count the charts actually drawn in this process."""
+    drawn = []
+    real = charts.attempt
+
+    def counting(chart):
+        drawn.append(chart)
+        return real(chart)
+
+    monkeypatch.setattr(charts, "attempt", counting)
+    return drawn
+
+
+def test_cache_hits_skip_conversion(tmp_path, conversions):
+    bar = vegalite("v5", mark="bar", encoding=AXES)
+    other = copy.deepcopy(bar) | {"mark": "point"}
+    nb = notebook(*(code("c", outputs=[chart_output(VL5, spec)]) for spec in (bar, bar, other)))
+    cache_dir = tmp_path / "charts"
+
+    from ocx_reports.exporters import OneCodexHTMLExporter
+
+    exporter = OneCodexHTMLExporter(chart_cache_dir=str(cache_dir))
+    first, _ = exporter.from_notebook_node(copy.deepcopy(nb))
+    assert len(conversions) == 2  # the repeated chart is drawn once
+    exporter.from_notebook_node(copy.deepcopy(nb))
+    assert len(conversions) == 2  # same exporter: memory cache
+    assert len(list(cache_dir.glob("*.svg"))) == 2
+    again = export_html(copy.deepcopy(nb), chart_cache_dir=str(cache_dir))
+    assert len(conversions) == 2  # new exporter, same directory: disk cache
+    assert again.count("data:image/svg+xml;base64,") == first.count("data:image/svg+xml;base64,")
+
+
+def test_existing_svg_is_used_and_priority_trait_can_prefer_the_json(conversions):
+    marker = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><title>kernel-made</title></svg>'
+    output = new_output("display_data", data={VL5: vegalite("v5", mark="bar", encoding=AXES), "image/svg+xml": marker})
+    nb = notebook(code("c", outputs=[output]))
+    import base64
+
+    encoded = base64.b64encode(marker.encode()).decode()
+    assert encoded in export_html(copy.deepcopy(nb))
+    assert not conversions
+    redrawn = export_html(copy.deepcopy(nb), figure_priority=[VL5, "image/svg+xml"])
+    assert encoded not in redrawn and len(conversions) == 1
+
+
+def test_matplotlib_svg_is_preferred_over_png_and_png_fits_the_page():
+    import base64
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(12, 3))
+    ax.plot([1, 2, 3], [3, 1, 2])
+    ax.set_xlabel("Matplotlib days")
+    svg, png = io.StringIO(), io.BytesIO()
+    fig.savefig(svg, format="svg")
+    fig.savefig(png, format="png", dpi=150)  # 1800 px wide: wider than the page
+    plt.close(fig)
+    png_b64 = base64.b64encode(png.getvalue()).decode()
+    both = new_output("display_data", data={"image/png": png_b64, "image/svg+xml": svg.getvalue()})
+    html = export_html(notebook(code("c", outputs=[both])))
+    assert "data:image/svg+xml;base64," in html and "data:image/png" not in html
+
+    import pdfplumber
+
+    only_png = new_output("display_data", data={"image/png": png_b64})
+    pdf = export_pdf(notebook(code("c", outputs=[only_png])))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[0]
+        (image,) = page.images
+        assert image["srcsize"] == (1800, 450)  # embedded at its own resolution
+        assert 0 <= image["x0"] and image["x1"] <= page.width - 0.75 * 72 + 1  # scaled into the margins
+        assert image["width"] / image["height"] == pytest.approx(4, rel=0.01)
+
+
+def test_html_report_has_no_external_references_static_or_interactive():
+    nb = notebook(code("c", outputs=[chart_output(VL6, vegalite("v6", mark="bar", encoding=AXES))]))
+    static = export_html(copy.deepcopy(nb))
+    assert "<script" not in static
+    live = export_html(copy.deepcopy(nb), interactive_charts=True)
+    assert "script.ocx-chart-spec" in live and 'class="ocx-chart-spec"' in live and "ocx-chart-static" in live
+    for html in (static, live):
+        outside_scripts = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
+        assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", outside_scripts)
+        assert not re.search(r"<script[^>]*\bsrc=", html)
+        assert not re.search(r"<link\b", html)
+
+
+def test_pdf_ignores_interactive_charts():
+    nb = notebook(code("c", outputs=[chart_output(VL6, vegalite("v6", mark="bar", encoding=AXES))]))
+    from ocx_reports.exporters import OneCodexPDFExporter
+
+    exporter = OneCodexPDFExporter(interactive_charts=True)
+    exporter.from_notebook_node(nb)
+    chart_pre = next(p for p in exporter._preprocessors if isinstance(p, charts.ChartPreprocessor))
+    assert chart_pre.interactive_charts is False
+
+
+def test_many_charts_are_drawn_by_worker_processes(monkeypatch, conversions):
+    monkeypatch.setattr(charts.os, "cpu_count", lambda: 2)
+    specs = [vegalite("v5", mark="bar", encoding=AXES, title=f"Worker chart {i}") for i in range(2 * charts.CHARTS_PER_WORKER)]
+    html = export_html(notebook(*(code("c", outputs=[chart_output(VL5, s)]) for s in specs)))
+    assert not conversions  # none drawn in this process
+    assert html.count('alt="Worker chart ') == len(specs)
+    assert len(charts._workers) == 2
+
+
+def test_altair_is_not_imported_by_the_package_or_exporters():
+    check = "import sys, ocx_reports, ocx_reports.exporters.pdf; assert 'altair' not in sys.modules and 'vl_convert' not in sys.modules"
+    subprocess.run([sys.executable, "-c", check], check=True)
+
+
+def test_enable_brands_altair_charts_and_adds_svg_to_the_bundle():
+    import altair as alt
+    import pandas as pd
+
+    import ocx_reports.charts as ocx_charts
+
+    before = alt.theme.active, alt.renderers.active
+    try:
+        ocx_charts.enable()
+        frame = pd.DataFrame(VALUES)
+        chart = alt.Chart(frame).mark_bar().encode(x=alt.X("sample", title="Altair sample"), y="abundance", color="taxon")
+        bundle, _ = chart._repr_mimebundle_()
+        spec = bundle[ocx_charts.MIMETYPE]
+        assert spec["config"]["font"] == "Source Sans Pro"
+        assert spec["config"]["range"]["category"][:2] == ["#16425b", "#2f9c95"]
+        svg = bundle["image/svg+xml"]
+        assert 'font-family="Source Sans Pro"' in svg and "Altair sample" in svg and "#16425b" in svg
+    finally:
+        alt.theme.enable(before[0])
+        alt.renderers.enable(before[1])
