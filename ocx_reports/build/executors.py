@@ -57,18 +57,30 @@ def open_executor(kind: str = "local", *, jobs: int | None = None, scheduler: st
 def stop(executor) -> None:
     """Cancel what has not started and stop what is running, now (SIGTERM, Ctrl-C).
 
-    Dask's executor cancels its running futures itself; a local pool has no
-    public way to stop a running task, so its worker processes are terminated
-    (Python 3.14 has ``terminate_workers`` for this).
+    Dask's executor cancels its futures itself (a task already running on a
+    remote worker finishes there; its result is dropped). A local pool has no
+    public way to stop a running task (Python 3.14 adds ``terminate_workers``),
+    so its workers are killed, their kernels first: a kernel that outlives
+    its worker prints tracebacks into the build log as it notices. Workers
+    write no files, so killing them cannot leave a partial one.
     """
-    if isinstance(executor, ProcessPoolExecutor):
-        processes = list((getattr(executor, "_processes", None) or {}).values())
-        executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-    else:
+    if not isinstance(executor, ProcessPoolExecutor):
         executor.shutdown(wait=False)
+        return
+    import psutil
+
+    workers = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        try:
+            tree = psutil.Process(worker.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            continue
+        for process in tree:
+            try:
+                process.kill()
+            except psutil.NoSuchProcess:
+                pass
+        worker.kill()
+    for worker in workers:
+        worker.join(timeout=10)

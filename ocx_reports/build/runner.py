@@ -20,6 +20,7 @@ import resource
 import socket
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,9 +49,13 @@ class Result:
     max_rss_mb: float = 0.0
 
 
-def run_job(job, known: dict | None = None, *, force: bool = False, build_id: str = "") -> Result:
-    """Make ``job``'s outputs whose fingerprint differs from ``known`` (``{format: (path, fingerprint)}``)."""
+def run_job(job, known: dict | None = None, *, force: bool = False, build_id: str | None = None) -> Result:
+    """Make ``job``'s outputs whose fingerprint differs from ``known`` (``{format: (path, fingerprint)}``).
+
+    Jobs of one build share ``build_id`` and so, per worker, one `Api`; without it the job gets its own.
+    """
     started = time.perf_counter()
+    build_id = build_id or uuid.uuid4().hex
     result = Result(job.name, "failed")
     secrets = ()
     try:

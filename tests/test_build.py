@@ -1,0 +1,304 @@
+"""`ocx-reports build` and `render` end to end: real kernels, real exports, the local demo API over HTTP.
+
+Small notebooks and HTML are used wherever the template or the PDF is not the
+point, to keep the suite fast; every build runs with 2 workers.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import nbformat
+import pypdf
+import pytest
+
+from ocx_reports import cli
+from ocx_reports.mockserver import DEMO_API_KEY
+
+PROJECTS = {
+    "96d911f909956c1c": ("gut-cohort-24", "Gut Microbiome Cohort Study"),
+    "c36f5f0e0d94e672": ("ww-surv-2024", "Municipal Wastewater Surveillance 2024"),
+    "841f8678e7c361fd": ("icu-surfaces", "ICU Built Environment: Hospital Surfaces"),
+}
+UNKNOWN = "ffffffffffffffff"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def api_env(mock_api, isolated_credentials, monkeypatch):
+    """The demo API in the environment, as CI would set it from a secret; one date for every output."""
+    monkeypatch.setenv("ONE_CODEX_API_BASE", mock_api.url)
+    monkeypatch.setenv("ONE_CODEX_API_KEY", DEMO_API_KEY)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    monkeypatch.setenv("CI", "true")
+    return mock_api
+
+
+def small_notebook(path: Path, body: str = "print('project', project_id)") -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("project_id = None\nrank = 'genus'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_markdown_cell("# Small report"),
+        nbformat.v4.new_code_cell(body),
+    ]
+    nbformat.write(nb, str(path))
+    return path
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    config = tmp_path / "reports.toml"
+    config.write_text(textwrap.dedent(text))
+    return config
+
+
+def build(*args) -> int:
+    return cli.main(["build", *map(str, args), "--jobs", "2"])
+
+
+def pdf_text(path: Path) -> str:
+    return " ".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+
+
+def test_build_every_project_then_skip_then_force(api_env, tmp_path, capsys):
+    small_notebook(tmp_path / "report.ipynb")
+    config = write_config(
+        tmp_path,
+        f"""
+        [defaults]
+        notebook = "report.ipynb"
+        output = "out/{{project_name}}/{{name}}-{{date}}.{{ext}}"
+
+        [[each_project]]
+        all = true
+        formats = ["pdf"]
+
+        [[report]]
+        name = "broken"
+        project = "{UNKNOWN}"
+        formats = ["html"]
+        """,
+    )
+    summary, junit = tmp_path / "summary.json", tmp_path / "junit.xml"
+
+    assert build(config, "--summary-json", summary, "--junit-xml", junit) == 1
+
+    for slug, name in PROJECTS.values():
+        pdf = tmp_path / "out" / slug / f"{slug}-2026-01-01.pdf"
+        assert name in pdf_text(pdf).replace("\n", " ")
+    reports = {r["name"]: r for r in json.loads(summary.read_text())["reports"]}
+    assert {r["status"] for n, r in reports.items() if n != "broken"} == {"built"}
+    assert reports["broken"]["status"] == "failed"
+    assert f"project {UNKNOWN} not found" in reports["broken"]["error"]
+    assert reports["broken"]["outputs"] == []
+    cases = {case.get("name"): case for case in ET.parse(junit).getroot().iter("testcase")}
+    assert set(cases) == set(reports)
+    assert UNKNOWN in cases["broken"].find("failure").get("message")
+    out = capsys.readouterr()
+    assert "FAILED broken" in out.err and "3 built, 1 failed" in out.out
+    manifest = (tmp_path / ".ocx-reports-manifest.json").read_text()
+    for text in (out.out, out.err, summary.read_text(), junit.read_text(), manifest):
+        assert DEMO_API_KEY not in text
+
+    built = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*.pdf")}
+    assert build(config, "--summary-json", summary) == 1
+    statuses = {r["name"]: r["status"] for r in json.loads(summary.read_text())["reports"]}
+    assert statuses == {**{slug: "skipped" for slug, _ in PROJECTS.values()}, "broken": "failed"}
+    assert {p: p.stat().st_mtime_ns for p in built} == built
+
+    assert build(config, "--force", "--summary-json", summary, "--report", "icu-surfaces") == 0
+    assert json.loads(summary.read_text())["reports"][0]["status"] == "built"
+    rebuilt = [p for p in built if p.stat().st_mtime_ns != built[p]]
+    assert [p.name for p in rebuilt] == ["icu-surfaces-2026-01-01.pdf"]
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_changes_that_rebuild(api_env, tmp_path):
+    """Only the report whose notebook or parameters changed is rebuilt; a deleted output is remade."""
+    notebook = small_notebook(tmp_path / "a.ipynb")
+    small_notebook(tmp_path / "b.ipynb")
+    text = """
+        [defaults]
+        formats = ["html"]
+        [[report]]
+        name = "a"
+        notebook = "a.ipynb"
+        project = "96d911f909956c1c"
+        [[report]]
+        name = "b"
+        notebook = "b.ipynb"
+        project = "c36f5f0e0d94e672"
+        parameters = {{ rank = "{rank}" }}
+        """
+    summary = tmp_path / "summary.json"
+
+    def statuses(rank="genus"):
+        config = write_config(tmp_path, text.format(rank=rank))
+        build(config, "--summary-json", summary)
+        return [r["status"] for r in json.loads(summary.read_text())["reports"]]
+
+    assert statuses() == ["built", "built"]
+    small_notebook(notebook, body="print('changed')")
+    assert statuses() == ["built", "skipped"]
+    assert statuses(rank="species") == ["skipped", "built"]
+    (tmp_path / "reports" / "a.html").unlink()
+    assert statuses(rank="species") == ["built", "skipped"]
+
+
+def test_sigterm_stops_the_build_and_leaves_only_whole_files(api_env, tmp_path):
+    small_notebook(tmp_path / "fast.ipynb")
+    small_notebook(tmp_path / "slow.ipynb", body="import time\ntime.sleep(60)")
+    config = write_config(
+        tmp_path,
+        """
+        [defaults]
+        formats = ["html"]
+        output = "out/{name}.{ext}"
+        [[report]]
+        name = "fast"
+        notebook = "fast.ipynb"
+        [[report]]
+        name = "slow-1"
+        notebook = "slow.ipynb"
+        [[report]]
+        name = "slow-2"
+        notebook = "slow.ipynb"
+        """,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocx_reports.cli", "build", str(config), "--jobs", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "out" / "fast.html").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.5)  # the slow reports are now executing
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+
+    assert process.returncode == 143, err
+    assert "stopped by SIGTERM" in err and "Traceback" not in err
+    files = sorted(p.name for p in tmp_path.joinpath("out").iterdir())
+    assert files == ["fast.html"]
+    assert (tmp_path / "out" / "fast.html").read_text().rstrip().endswith("</html>")
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    manifest = json.loads((tmp_path / ".ocx-reports-manifest.json").read_text())
+    assert list(manifest["reports"]) == ["fast"]
+
+
+def test_dask_local_cluster_builds_the_same_files(api_env, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    small_notebook(tmp_path / "report.ipynb")
+    body = """
+        [defaults]
+        notebook = "{notebook}"
+        formats = ["html", "ipynb"]
+        [[each_project]]
+        ids = ["96d911f909956c1c", "841f8678e7c361fd"]
+        """
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    for where in (local, remote):
+        where.mkdir()
+        write_config(where, body.format(notebook=tmp_path / "report.ipynb"))
+    assert build(local / "reports.toml") == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc:
+        status = build(remote / "reports.toml", "--executor", "dask", "--scheduler", lc.scheduler_address)
+    assert status == 0
+
+    def outputs(root):
+        return {p.relative_to(root): p for p in (root / "reports").iterdir()}
+
+    assert set(outputs(local)) == set(outputs(remote)) and len(outputs(local)) == 4
+    for name, path in outputs(local).items():
+        if path.suffix == ".html":
+            assert path.read_bytes() == outputs(remote)[name].read_bytes()
+        else:  # executed notebooks differ only in execution timestamps
+            cells = [c.outputs for c in nbformat.read(path, 4).cells if c.cell_type == "code"]
+            assert cells == [c.outputs for c in nbformat.read(outputs(remote)[name], 4).cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize(
+    "toml, key",
+    [
+        ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\nformats = ["docx"]', "formats"),
+        ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\ncolour = "red"', "colour"),
+        ('[[report]]\nname = "x"', "notebook"),
+        ('[[report]]\nname = "x"\nnotebook = "missing.ipynb"', "notebook"),
+        ('[defaults]\nnotebook = "nb.ipynb"\noutput = "{project}.{ext}"\n[[report]]\nname = "x"', "output"),
+        ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nproject = "96d911f909956c1c"', "name"),
+        ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\nproject = "a"\nsamples = ["b"]', "samples"),
+        ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\noptions = { colour = 1 }', "options.colour"),
+        ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\nparameters = { "a b" = 1 }', "parameters.a b"),
+        ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\ntimeout = 0', "timeout"),
+        ('[defaults]\nnotebook = "nb.ipynb"\n[[each_project]]\nall = true\nids = ["a"]', "exactly one of"),
+        ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\n[[report]]\nname = "x"', "'x'"),
+        ("[defaults\n", "not valid TOML"),
+    ],
+)
+def test_config_errors_name_the_key_and_exit_2(tmp_path, capsys, toml, key):
+    small_notebook(tmp_path / "nb.ipynb")
+    config = write_config(tmp_path, toml)
+
+    assert cli.main(["build", str(config)]) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith(f"ocx-reports: error: {config}: ") and key in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_render_one_report_with_parameters_and_executed_notebook(api_env, tmp_path, capsys):
+    notebook = small_notebook(tmp_path / "one.ipynb", body="print('rank is', rank, 'for', project_id)")
+    out = tmp_path / "one.html"
+
+    status = cli.main(
+        ["render", str(notebook), "--to", "html", "--project", "841f8678e7c361fd", "-p", "rank", "species",
+         "-o", str(out), "--keep-notebook"]
+    )
+
+    assert status == 0
+    html = out.read_text()
+    assert "rank is species for 841f8678e7c361fd" in html and "ICU Built Environment" in html
+    executed = nbformat.read(tmp_path / "one.executed.ipynb", 4)
+    injected = executed.cells[1]
+    assert injected.metadata.tags == ["injected-parameters"]
+    assert injected.source == "# Parameters\nproject_id = '841f8678e7c361fd'\nrank = 'species'\n"
+    assert "Wrote" in capsys.readouterr().out
+
+
+def test_render_failure_is_one_line_and_writes_nothing(api_env, tmp_path, capsys):
+    notebook = small_notebook(tmp_path / "one.ipynb")
+
+    status = cli.main(["render", str(notebook), "--to", "pdf", "--project", UNKNOWN, "-o", str(tmp_path / "x.pdf")])
+
+    assert status == 1
+    assert capsys.readouterr().err == f"ocx-reports: error: project {UNKNOWN} not found\n"
+    assert not list(tmp_path.glob("x*"))
+
+
+def test_project_report_template_runs_against_the_demo_api(api_env, tmp_path):
+    """The shipped per-project template: metadata table, charts, summary; fast enough for CI."""
+    out = tmp_path / "wastewater.html"
+    started = time.monotonic()
+
+    status = cli.main(
+        ["render", str(REPO / "notebook_examples" / "project_report.ipynb"), "--to", "html",
+         "--project", "c36f5f0e0d94e672", "-p", "rank", "phylum", "-o", str(out), "--keep-notebook"]
+    )
+
+    assert status == 0 and time.monotonic() - started < 20
+    html = out.read_text()
+    assert "Municipal Wastewater Surveillance 2024" in html
+    assert "holds 7 samples; 7 have a completed analysis" in html
+    assert "The most abundant phylum overall is" in html
+    executed = nbformat.read(out.with_suffix(".executed.ipynb"), 4)
+    mimetypes = {key for cell in executed.cells for o in cell.get("outputs", []) for key in o.get("data", {})}
+    assert any(m.startswith("application/vnd.vegalite") for m in mimetypes), mimetypes
+    assert os.environ["ONE_CODEX_API_KEY"] not in out.read_text()
