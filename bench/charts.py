@@ -1,0 +1,163 @@
+"""Chart benchmark: what drawing Vega-Lite charts at export time costs.
+
+Usage: ``python bench/charts.py [--charts 40] [--repeat 3]``
+
+Prints the per-chart conversion median (in process, engine warm) and the
+whole-process ``nbconvert --to onecodex_pdf`` median for one notebook in
+three forms: charts as Vega-Lite JSON only, with a cold and with a warm
+on-disk chart cache; the same charts already drawn as SVG by the kernel
+(what ``ocx_reports.charts.enable()`` produces: the layout cost of the
+pictures without any drawing); and no charts at all. Targets (issue 3):
+
+* warm: charts add at most 5% to the export (warm vs. pre-drawn SVG);
+* cold: drawing takes at most 1.3 x (charts x per-chart median / cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out" / "charts"
+sys.path.insert(0, str(HERE))
+
+from run import timed_run  # noqa: E402
+
+MIMETYPE = "application/vnd.vegalite.v5+json"
+TAXA = ["Bacteroides", "Prevotella", "Faecalibacterium", "Escherichia", "Akkermansia", "Roseburia"]
+
+
+def chart_spec(i: int) -> dict:
+    """A stacked bar chart of 12 samples x 6 taxa, different for each ``i``."""
+    values = [
+        {"sample": f"S{s:02d}", "taxon": taxon, "abundance": (i * 13 + s * 7 + t * 3) % 17 + 1}
+        for s in range(12)
+        for t, taxon in enumerate(TAXA)
+    ]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": f"Relative abundance, panel {i + 1}",
+        "data": {"values": values},
+        "mark": "bar",
+        "width": 420,
+        "encoding": {
+            "x": {"field": "sample", "type": "nominal", "title": "Sample"},
+            "y": {"aggregate": "sum", "field": "abundance", "type": "quantitative", "stack": "normalize", "title": "Share"},
+            "color": {"field": "taxon", "type": "nominal", "title": "Taxon"},
+        },
+    }
+
+
+def conversion_median(samples: int = 15) -> float:
+    """Seconds per chart, in this process, after the engine has started."""
+    from ocx_reports.chartsvg import register_fonts, to_svg
+    from ocx_reports.exporters.assets import font_dir
+    from ocx_reports.exporters.charts import chart_for
+
+    register_fonts(str(font_dir()))
+    to_svg(chart_for(MIMETYPE, chart_spec(-1)))  # start the engine
+    times = []
+    for i in range(samples):
+        chart = chart_for(MIMETYPE, chart_spec(1000 + i))
+        started = time.perf_counter()
+        to_svg(chart)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def chart_notebook(count: int, form: str) -> nbformat.NotebookNode:
+    """``form``: "json" (chart JSON only), "svg" (SVG already drawn) or "none" (text instead)."""
+    from ocx_reports.chartsvg import register_fonts, to_svg
+    from ocx_reports.exporters.assets import font_dir
+    from ocx_reports.exporters.charts import chart_for
+
+    if form == "svg":
+        register_fonts(str(font_dir()))
+    cells = [new_markdown_cell("# Chart benchmark\n\nForty panels of taxonomic composition.")]
+    for i in range(count):
+        spec = chart_spec(i)
+        if form == "json":
+            data = {MIMETYPE: spec, "text/plain": "<VegaLite chart>"}
+        elif form == "svg":
+            data = {MIMETYPE: spec, "image/svg+xml": to_svg(chart_for(MIMETYPE, spec)), "text/plain": "<VegaLite chart>"}
+        else:
+            data = {"text/plain": f"panel {i + 1}: {len(spec['data']['values'])} values"}
+        cells.append(new_markdown_cell(f"## Panel {i + 1}\n\nComposition of the twelve samples."))
+        cells.append(new_code_cell("chart", outputs=[new_output("display_data", data=data)], execution_count=i + 1))
+    return new_notebook(cells=cells)
+
+
+def export_times(notebook: Path, repeat: int, cache_dir: Path | None = None, cold: bool = False) -> list[float]:
+    argv = [sys.executable, "-m", "nbconvert", "--to", "onecodex_pdf", notebook.name, "--output", f"{notebook.stem}.bench"]
+    if cache_dir is not None:
+        argv.append(f"--OneCodexPDFExporter.chart_cache_dir={cache_dir}")
+    times = []
+    for _ in range(repeat):
+        if cold and cache_dir is not None:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+        times.append(timed_run(argv, notebook.parent)[0])
+    return times
+
+
+def run(count: int = 40, repeat: int = 3) -> dict:
+    """Every number the benchmark reports, as a dict (seconds unless named otherwise)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for form in ("json", "svg", "none"):
+        paths[form] = OUT / f"charts-{form}.ipynb"
+        nbformat.write(chart_notebook(count, form), str(paths[form]))
+    cache = OUT / "cache"
+    per_chart = conversion_median()
+    cold = export_times(paths["json"], repeat, cache, cold=True)
+    export_times(paths["json"], 1, cache)  # fill the cache
+    warm = export_times(paths["json"], repeat, cache)
+    drawn = export_times(paths["svg"], repeat)
+    none = export_times(paths["none"], repeat)
+    cores = os.cpu_count() or 1
+    result = {
+        "charts": count,
+        "cores": cores,
+        "per_chart_median": per_chart,
+        "cold_median": statistics.median(cold),
+        "warm_median": statistics.median(warm),
+        "svg_predrawn_median": statistics.median(drawn),
+        "no_charts_median": statistics.median(none),
+        "runs": {"cold": cold, "warm": warm, "svg_predrawn": drawn, "no_charts": none},
+    }
+    result["warm_overhead"] = result["warm_median"] / result["svg_predrawn_median"] - 1
+    result["cold_drawing"] = result["cold_median"] - result["svg_predrawn_median"]
+    result["cold_target"] = 1.3 * count * per_chart / cores
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--charts", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    r = run(args.charts, args.repeat)
+    print(f"{r['charts']} charts, {r['cores']} cores")
+    print(f"per-chart conversion median      {r['per_chart_median'] * 1000:7.1f} ms")
+    print(f"export, chart JSON, cold cache   {r['cold_median']:7.2f} s   runs {[round(t, 2) for t in r['runs']['cold']]}")
+    print(f"export, chart JSON, warm cache   {r['warm_median']:7.2f} s   runs {[round(t, 2) for t in r['runs']['warm']]}")
+    print(f"export, SVG already drawn        {r['svg_predrawn_median']:7.2f} s   runs {[round(t, 2) for t in r['runs']['svg_predrawn']]}")
+    print(f"export, no charts                {r['no_charts_median']:7.2f} s   runs {[round(t, 2) for t in r['runs']['no_charts']]}")
+    print(f"warm: charts add {r['warm_overhead']:+.1%} over pre-drawn SVG (target <= +5%)")
+    print(
+        f"cold: drawing took {r['cold_drawing']:.2f} s; target 1.3 x {r['charts']} x "
+        f"{r['per_chart_median'] * 1000:.1f} ms / {r['cores']} = {r['cold_target']:.2f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
