@@ -46,7 +46,8 @@ class Result:
     seconds: float = 0.0
     error: str | None = None
     worker: str = ""
-    max_rss_mb: float = 0.0
+    max_rss_mb: float = 0.0  # peak memory of the worker process so far (for bench/build.py)
+    kernel_max_rss_mb: float = 0.0  # peak of the kernels it has run
 
 
 def run_job(job, known: dict | None = None, *, force: bool = False, build_id: str | None = None) -> Result:
@@ -75,6 +76,7 @@ def run_job(job, known: dict | None = None, *, force: bool = False, build_id: st
     result.seconds = round(time.perf_counter() - started, 3)
     result.worker = f"{socket.gethostname()}:{os.getpid()}"
     result.max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result.kernel_max_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return result
 
 
