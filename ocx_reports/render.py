@@ -7,6 +7,7 @@ these functions, so a report built by hand and one built in CI are the same.
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -46,7 +47,9 @@ def execute(nb, cwd: Path, *, kernel_name: str = "python3", timeout: int = 600, 
         nb, timeout=timeout, kernel_name=kernel_name, resources={"metadata": {"path": str(cwd)}}
     )
     try:
-        client.execute(env={**os.environ, **(env or {})})
+        # The kernel process's own stderr holds only its start-up chatter (e.g.
+        # ipykernel's transport warning); cell output arrives over the protocol.
+        client.execute(env={**os.environ, **(env or {})}, stderr=subprocess.DEVNULL)
     except (CellControlSignal, DeadKernelError) as exc:
         raise execution_failure(nb, exc) from None
     return nb
