@@ -22,6 +22,20 @@ class ReportError(ConversionException):
     """
 
 
+def read_notebook_stream(stream, name: str):
+    """``nbformat.read`` with a one-line error naming the file when it is not a notebook."""
+    import nbformat
+
+    try:
+        return nbformat.read(stream, as_version=4)
+    except Exception as exc:
+        reason = " ".join(str(exc).split())[:200]
+        raise ReportError(
+            f"{name} is not a readable Jupyter notebook ({type(exc).__name__}: {reason}); "
+            "open it in Jupyter and save it again"
+        ) from None
+
+
 class _OneLineReportErrors(logging.Filter):
     def __init__(self, app):
         super().__init__()

@@ -20,7 +20,7 @@ from ocx_reports import __version__
 from . import assets
 from .charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
 from .error_outputs import ErrorOutputPreprocessor, execution_failure
-from .errors import ReportError, install_one_line_errors
+from .errors import ReportError, install_one_line_errors, read_notebook_stream
 from .mathsvg import MathPreprocessor
 from .metadata import MetadataPreprocessor
 from .sanitize import make_cleaner
@@ -197,18 +197,8 @@ class OneCodexHTMLExporter(HTMLExporter):
     # -- the export -------------------------------------------------------
 
     def from_file(self, file_stream, resources=None, **kw):
-        import nbformat
-
         install_one_line_errors()
-        name = getattr(file_stream, "name", "the notebook")
-        try:
-            nb = nbformat.read(file_stream, as_version=4)
-        except Exception as exc:
-            reason = " ".join(str(exc).split())[:200]
-            raise ReportError(
-                f"{name} is not a readable Jupyter notebook ({type(exc).__name__}: {reason}); "
-                "open it in Jupyter and save it again"
-            ) from None
+        nb = read_notebook_stream(file_stream, getattr(file_stream, "name", "the notebook"))
         return self.from_notebook_node(nb, resources=resources, **kw)
 
     def from_notebook_node(self, nb, resources=None, **kw):

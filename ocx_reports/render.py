@@ -11,9 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import nbformat
 
-from .exporters.errors import ReportError
+from .exporters.errors import ReportError, read_notebook_stream
 
 FORMATS = {"pdf": "OneCodexPDFExporter", "html": "OneCodexHTMLExporter"}
 
@@ -21,15 +20,10 @@ FORMATS = {"pdf": "OneCodexPDFExporter", "html": "OneCodexHTMLExporter"}
 def read_notebook(path: Path):
     """Read a notebook, or fail with a one-line error naming the file."""
     try:
-        return nbformat.read(str(path), as_version=4)
+        with open(path, encoding="utf-8") as stream:
+            return read_notebook_stream(stream, str(path))
     except FileNotFoundError:
         raise ReportError(f"{path}: no such notebook") from None
-    except Exception as exc:
-        reason = " ".join(str(exc).split())[:200]
-        raise ReportError(
-            f"{path} is not a readable Jupyter notebook ({type(exc).__name__}: {reason}); "
-            "open it in Jupyter and save it again"
-        ) from None
 
 
 def execute(nb, cwd: Path, *, kernel_name: str = "python3", timeout: int = 600, env: dict | None = None):
