@@ -302,3 +302,53 @@ def test_project_report_template_runs_against_the_demo_api(api_env, tmp_path):
     mimetypes = {key for cell in executed.cells for o in cell.get("outputs", []) for key in o.get("data", {})}
     assert any(m.startswith("application/vnd.vegalite") for m in mimetypes), mimetypes
     assert os.environ["ONE_CODEX_API_KEY"] not in out.read_text()
+
+
+def test_unfinished_analyses_are_named_and_rebuild_once_they_finish(isolated_credentials, tmp_path, monkeypatch):
+    """The template says which analyses are missing; when one finishes, the report is no longer 'unchanged'."""
+    import shutil
+
+    from ocx_reports.mockserver import MockServer
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "ocx_reports" / "demo_data", data, ignore=shutil.ignore_patterns("__*"))
+    samples = json.loads((data / "samples.json").read_text())
+    icu = [s["primary_classification"]["$ref"] for s in samples if s["project"]["$ref"].endswith("841f8678e7c361fd")]
+    classifications = json.loads((data / "classifications.json").read_text())
+    state = {c["$uri"]: c for c in classifications}
+    state[icu[0]]["complete"] = False
+    state[icu[1]].update(success=False, error_msg="too few reads")
+
+    def save():
+        (data / "classifications.json").write_text(json.dumps(classifications))
+
+    config = write_config(
+        tmp_path,
+        f"""
+        [[report]]
+        name = "icu"
+        notebook = "{REPO / "notebook_examples" / "project_report.ipynb"}"
+        project = "841f8678e7c361fd"
+        formats = ["html"]
+        output = "icu.{{ext}}"
+        """,
+    )
+    monkeypatch.setenv("ONE_CODEX_API_KEY", DEMO_API_KEY)
+    summary = tmp_path / "summary.json"
+
+    def build_with_server():
+        save()
+        with MockServer(data_dir=data) as server:
+            monkeypatch.setenv("ONE_CODEX_API_BASE", server.url)
+            assert build(config, "--summary-json", summary) == 0
+        return json.loads(summary.read_text())["reports"][0]["status"]
+
+    assert build_with_server() == "built"
+    html = (tmp_path / "icu.html").read_text()
+    assert "holds 7 samples; 5 have a completed analysis" in html
+    assert "(analysis still running)" in html and "(analysis failed: too few reads)" in html
+
+    state[icu[0]]["complete"] = True
+    assert build_with_server() == "built"
+    assert "6 have a completed analysis" in (tmp_path / "icu.html").read_text()
+    assert build_with_server() == "skipped"

@@ -60,7 +60,7 @@ def job(**changes):
 
 
 def test_fingerprints_change_with_each_input_and_differ_per_format():
-    context = {"project": {"id": "1", "name": "P"}, "samples": [{"id": "s", "tags": ["a"]}]}
+    context = {"project": {"id": "1", "name": "P"}, "samples": [{"id": "s", "tags": ["a"]}]}  # any fetched data
     base = manifest.fingerprints(job(), b"notebook", context)
     assert base["pdf"] != base["html"]
     changed = [

@@ -11,8 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from ..exporters.errors import ReportError
-from ..render import FORMATS
+# Imported lazily below: every ocx-reports command builds this parser, and
+# the exporters take most of a second to import.
+REPORT_FORMATS = ("html", "pdf")
 
 
 def add_build_parser(subparsers):
@@ -49,7 +50,7 @@ def add_render_parser(subparsers):
         "One Codex API, and export the report with the project's or samples' metadata.",
     )
     parser.add_argument("notebook", type=Path, metavar="NOTEBOOK")
-    parser.add_argument("--to", choices=sorted(FORMATS), required=True, help="the report format")
+    parser.add_argument("--to", choices=REPORT_FORMATS, required=True, help="the report format")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
                         help="set a notebook parameter; VALUE is read as a Python literal if it is one")
     target = parser.add_mutually_exclusive_group()
@@ -67,6 +68,7 @@ def add_render_parser(subparsers):
 
 def run_build(args) -> int:
     from ..api import Api
+    from ..exporters.errors import ReportError
     from .batch import Terminated, run_jobs, sigterm_raises
     from .config import load
     from .executors import default_jobs, open_executor
@@ -101,6 +103,7 @@ def run_build(args) -> int:
 
 
 def run_render(args) -> int:
+    from ..exporters.errors import ReportError
     from .batch import Terminated, finish, sigterm_raises
     from .parameters import parse_cli_value
     from .plan import Job, escape

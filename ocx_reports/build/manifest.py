@@ -3,7 +3,7 @@
 A report is rebuilt only when something it is made of changed: the
 notebook's bytes, its parameters and exporter options, the kernel, the
 template and stylesheet, the package version, or the data fetched from the
-API for it. Those go into one SHA-256 per output (the format is part of it).
+API for it (sample metadata, and each sample's analysis and its state). Those go into one SHA-256 per output (the format is part of it).
 The output's path is not: a daily ``{date}`` in the file name alone does not
 make a new report when nothing else changed; the manifest points at the
 existing one.
@@ -52,8 +52,8 @@ def toolchain() -> str:
     return sha.hexdigest()
 
 
-def fingerprints(job, notebook_bytes: bytes, context: dict) -> dict[str, str]:
-    """``{format: fingerprint}`` for ``job``'s outputs, given the notebook file and the fetched data."""
+def fingerprints(job, notebook_bytes: bytes, fetched) -> dict[str, str]:
+    """``{format: fingerprint}`` for ``job``'s outputs, given the notebook and the data fetched for it."""
     report = digest(
         {
             "notebook": hashlib.sha256(notebook_bytes).hexdigest(),
@@ -61,7 +61,7 @@ def fingerprints(job, notebook_bytes: bytes, context: dict) -> dict[str, str]:
             "options": job.options,
             "kernel": job.kernel,
             "toolchain": toolchain(),
-            "context": context,
+            "fetched": fetched,
         }
     )
     return {fmt: digest({"report": report, "format": fmt}) for fmt in job.formats}

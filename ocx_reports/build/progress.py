@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 STYLES = {"built": "green", "skipped": "dim", "failed": "bold red"}
@@ -88,7 +89,7 @@ class LiveProgress:
     def advance(self, result) -> None:
         self.counts[result.status] += 1
         counts = ", ".join(f"{n} {status}" for status, n in self.counts.items() if n)
-        self.bar.console.print(describe(result), style=STYLES[result.status], markup=False, highlight=False)
+        self.bar.console.print(Text(describe(result), style=STYLES[result.status]))
         self.bar.update(self.task, advance=1, counts=counts)
 
 

@@ -60,7 +60,7 @@ def run_job(job, known: dict | None = None, *, force: bool = False, build_id: st
     result = Result(job.name, "failed")
     secrets = ()
     try:
-        context, env = None, {}
+        context, data, env = None, None, {}
         if job.project or job.samples:
             from ..context import fetch_report_context
 
@@ -68,7 +68,8 @@ def run_job(job, known: dict | None = None, *, force: bool = False, build_id: st
             env = api.child_environment()
             secrets = tuple(value for key, value in env.items() if key != "ONE_CODEX_API_BASE")
             context = fetch_report_context(api, project=job.project, samples=list(job.samples) or None)
-        _make(job, context, env, known or {}, force, result)
+            data = {"context": context, "analyses": analyses(api, context)}
+        _make(job, context, data, env, known or {}, force, result)
     except (ReportError, OneCodexError, OSError) as exc:
         result.error = _scrub(str(exc), secrets)
     except Exception as exc:  # a bug must not stop the other reports; its name helps the bug report
@@ -80,8 +81,26 @@ def run_job(job, known: dict | None = None, *, force: bool = False, build_id: st
     return result
 
 
-def _make(job, context: dict | None, env: dict, known: dict, force: bool, result: Result) -> None:
-    """Fingerprint, then (unless unchanged) execute once and export each format still to do.
+def analyses(api, context: dict) -> list:
+    """Each sample's primary analysis (ID, state, last update): what the notebook's results come from.
+
+    The report context holds sample metadata only; without this, a report
+    that said "analysis still running" would be skipped as unchanged after
+    the analysis finished. The samples are already in the `Api`'s cache, and
+    their classifications arrive in one batched request per 50.
+    """
+    found = []
+    for sample in context["samples"]:
+        analysis = api.Samples.get(sample["id"]).primary_classification
+        if analysis is None:
+            found.append([sample["id"], None])
+        else:
+            found.append([sample["id"], analysis.id, analysis.complete, analysis.success, str(analysis.updated_at)])
+    return found
+
+
+def _make(job, context: dict | None, data, env: dict, known: dict, force: bool, result: Result) -> None:
+    """Fingerprint ``data`` (what was fetched), then unless unchanged execute once and export each format to do.
 
     ``context`` is None for a report about no project or samples: the kernel
     then gets no credentials from us, and the exporter reads the notebook's
@@ -90,7 +109,7 @@ def _make(job, context: dict | None, env: dict, known: dict, force: bool, result
     from ..render import execute, export, read_notebook
 
     nb = read_notebook(job.notebook)
-    result.fingerprints = fingerprints(job, nbformat.writes(nb).encode(), context)
+    result.fingerprints = fingerprints(job, nbformat.writes(nb).encode(), data)
     paths = job.output_paths(context and context["project"])
     todo = [fmt for fmt in job.formats if force or known.get(fmt, (None, None))[1] != result.fingerprints[fmt]]
     result.outputs = {fmt: paths[fmt] if fmt in todo else known[fmt][0] for fmt in job.formats}
