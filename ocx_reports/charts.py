@@ -18,11 +18,11 @@ import warnings
 
 import altair as alt
 
+from ocx_reports.chartsvg import FONT_FAMILY as FONT
 from ocx_reports.chartsvg import ChartError, register_fonts, to_svg
 from ocx_reports.exporters.assets import font_dir
 from ocx_reports.exporters.charts import chart_for
 
-FONT = "Source Sans Pro"
 NAVY, TEAL, LIGHT_TEAL = "#16425b", "#2f9c95", "#9fd3c7"
 TEXT, MUTED, RULE = "#1f2933", "#52606d", "#dde3e8"
 #: Categorical colors: the three brand colors first, then distinct companions.

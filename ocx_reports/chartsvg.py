@@ -18,7 +18,10 @@ from dataclasses import dataclass
 #: Applied beneath each Vega-Lite spec's own config: chart text in the report
 #: font (registered with vl-convert, so text is measured with the font the
 #: PDF shows).
-CHART_CONFIG = {"font": "Source Sans Pro"}
+#: The fallbacks matter in the HTML report, where an SVG image cannot use the
+#: page's embedded fonts and a browser without the font would pick a serif.
+FONT_FAMILY = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
+CHART_CONFIG = {"font": FONT_FAMILY}
 
 _registered: set[str] = set()
 
