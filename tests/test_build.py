@@ -209,7 +209,9 @@ def test_dask_local_cluster_builds_the_same_files(api_env, tmp_path):
         where.mkdir()
         write_config(where, body.format(notebook=tmp_path / "report.ipynb"))
     assert build(local / "reports.toml") == 0
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as lc:
         status = build(remote / "reports.toml", "--executor", "dask", "--scheduler", lc.scheduler_address)
     assert status == 0
 
@@ -222,7 +224,9 @@ def test_dask_local_cluster_builds_the_same_files(api_env, tmp_path):
             assert path.read_bytes() == outputs(remote)[name].read_bytes()
         else:  # executed notebooks differ only in execution timestamps
             cells = [c.outputs for c in nbformat.read(path, 4).cells if c.cell_type == "code"]
-            assert cells == [c.outputs for c in nbformat.read(outputs(remote)[name], 4).cells if c.cell_type == "code"]
+            assert cells == [
+                c.outputs for c in nbformat.read(outputs(remote)[name], 4).cells if c.cell_type == "code"
+            ]
 
 
 @pytest.mark.parametrize(
@@ -234,9 +238,18 @@ def test_dask_local_cluster_builds_the_same_files(api_env, tmp_path):
         ('[[report]]\nname = "x"\nnotebook = "missing.ipynb"', "notebook"),
         ('[defaults]\nnotebook = "nb.ipynb"\noutput = "{project}.{ext}"\n[[report]]\nname = "x"', "output"),
         ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nproject = "96d911f909956c1c"', "name"),
-        ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\nproject = "a"\nsamples = ["b"]', "samples"),
-        ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\noptions = { colour = 1 }', "options.colour"),
-        ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\nparameters = { "a b" = 1 }', "parameters.a b"),
+        (
+            '[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\nproject = "a"\nsamples = ["b"]',
+            "samples",
+        ),
+        (
+            '[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\noptions = { colour = 1 }',
+            "options.colour",
+        ),
+        (
+            '[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\nparameters = { "a b" = 1 }',
+            "parameters.a b",
+        ),
         ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\ntimeout = 0', "timeout"),
         ('[defaults]\nnotebook = "nb.ipynb"\n[[each_project]]\nall = true\nids = ["a"]', "exactly one of"),
         ('[defaults]\nnotebook = "nb.ipynb"\n[[report]]\nname = "x"\n[[report]]\nname = "x"', "'x'"),
@@ -259,8 +272,20 @@ def test_render_one_report_with_parameters_and_executed_notebook(api_env, tmp_pa
     out = tmp_path / "one.html"
 
     status = cli.main(
-        ["render", str(notebook), "--to", "html", "--project", "841f8678e7c361fd", "-p", "rank", "species",
-         "-o", str(out), "--keep-notebook"]
+        [
+            "render",
+            str(notebook),
+            "--to",
+            "html",
+            "--project",
+            "841f8678e7c361fd",
+            "-p",
+            "rank",
+            "species",
+            "-o",
+            str(out),
+            "--keep-notebook",
+        ]
     )
 
     assert status == 0
@@ -276,7 +301,9 @@ def test_render_one_report_with_parameters_and_executed_notebook(api_env, tmp_pa
 def test_render_failure_is_one_line_and_writes_nothing(api_env, tmp_path, capsys):
     notebook = small_notebook(tmp_path / "one.ipynb")
 
-    status = cli.main(["render", str(notebook), "--to", "pdf", "--project", UNKNOWN, "-o", str(tmp_path / "x.pdf")])
+    status = cli.main(
+        ["render", str(notebook), "--to", "pdf", "--project", UNKNOWN, "-o", str(tmp_path / "x.pdf")]
+    )
 
     assert status == 1
     assert capsys.readouterr().err == f"ocx-reports: error: project {UNKNOWN} not found\n"
@@ -289,8 +316,20 @@ def test_project_report_template_runs_against_the_demo_api(api_env, tmp_path):
     started = time.monotonic()
 
     status = cli.main(
-        ["render", str(REPO / "notebook_examples" / "project_report.ipynb"), "--to", "html",
-         "--project", "c36f5f0e0d94e672", "-p", "rank", "phylum", "-o", str(out), "--keep-notebook"]
+        [
+            "render",
+            str(REPO / "notebook_examples" / "project_report.ipynb"),
+            "--to",
+            "html",
+            "--project",
+            "c36f5f0e0d94e672",
+            "-p",
+            "rank",
+            "phylum",
+            "-o",
+            str(out),
+            "--keep-notebook",
+        ]
     )
 
     assert status == 0 and time.monotonic() - started < 20
@@ -304,7 +343,9 @@ def test_project_report_template_runs_against_the_demo_api(api_env, tmp_path):
     assert os.environ["ONE_CODEX_API_KEY"] not in out.read_text()
 
 
-def test_unfinished_analyses_are_named_and_rebuild_once_they_finish(isolated_credentials, tmp_path, monkeypatch):
+def test_unfinished_analyses_are_named_and_rebuild_once_they_finish(
+    isolated_credentials, tmp_path, monkeypatch
+):
     """The template says which analyses are missing; when one finishes, the report is no longer 'unchanged'."""
     import shutil
 
@@ -313,7 +354,11 @@ def test_unfinished_analyses_are_named_and_rebuild_once_they_finish(isolated_cre
     data = tmp_path / "data"
     shutil.copytree(REPO / "ocx_reports" / "demo_data", data, ignore=shutil.ignore_patterns("__*"))
     samples = json.loads((data / "samples.json").read_text())
-    icu = [s["primary_classification"]["$ref"] for s in samples if s["project"]["$ref"].endswith("841f8678e7c361fd")]
+    icu = [
+        s["primary_classification"]["$ref"]
+        for s in samples
+        if s["project"]["$ref"].endswith("841f8678e7c361fd")
+    ]
     classifications = json.loads((data / "classifications.json").read_text())
     state = {c["$uri"]: c for c in classifications}
     state[icu[0]]["complete"] = False

@@ -45,22 +45,33 @@ def test_without_a_parameters_cell_the_values_go_first():
 )
 def test_parameter_values_are_python_literals(value):
     expected = value.isoformat() if isinstance(value, datetime.date) else value
-    assert eval(parameters.literal(value)) == expected  # noqa: S307 - the point of the test
+    assert eval(parameters.literal(value)) == expected
 
 
 def test_cli_values_are_literals_when_they_can_be():
     assert [parameters.parse_cli_value(v) for v in ("0.01", "True", "genus", "[1, 2]", "001")] == [
-        0.01, True, "genus", [1, 2], "001"
+        0.01,
+        True,
+        "genus",
+        [1, 2],
+        "001",
     ]
 
 
 def job(**changes):
-    fields = dict(name="r", notebook=Path("nb.ipynb"), outputs={"pdf": "/o/{project_name}.pdf", "html": "/o/x.html"})
+    fields = {
+        "name": "r",
+        "notebook": Path("nb.ipynb"),
+        "outputs": {"pdf": "/o/{project_name}.pdf", "html": "/o/x.html"},
+    }
     return plan.Job(**{**fields, **changes})
 
 
 def test_fingerprints_change_with_each_input_and_differ_per_format():
-    context = {"project": {"id": "1", "name": "P"}, "samples": [{"id": "s", "tags": ["a"]}]}  # any fetched data
+    context = {
+        "project": {"id": "1", "name": "P"},
+        "samples": [{"id": "s", "tags": ["a"]}],
+    }  # any fetched data
     base = manifest.fingerprints(job(), b"notebook", context)
     assert base["pdf"] != base["html"]
     changed = [
@@ -70,7 +81,10 @@ def test_fingerprints_change_with_each_input_and_differ_per_format():
         manifest.fingerprints(job(), b"notebook", {**context, "samples": [{"id": "s", "tags": ["b"]}]}),
     ]
     assert all(fp["pdf"] != base["pdf"] for fp in changed)
-    assert manifest.fingerprints(job(outputs={"pdf": "/elsewhere.pdf"}), b"notebook", context)["pdf"] == base["pdf"]
+    assert (
+        manifest.fingerprints(job(outputs={"pdf": "/elsewhere.pdf"}), b"notebook", context)["pdf"]
+        == base["pdf"]
+    )
 
 
 def test_manifest_keeps_relative_paths_and_forgets_missing_files(tmp_path):
@@ -99,13 +113,17 @@ def test_output_paths_fill_project_fields_late_and_keep_braces_in_names():
 def test_the_example_build_file_is_valid_and_plans_against_the_demo_api(mock_api, isolated_credentials):
     cfg = config.load(REPO / "docs" / "reports.example.toml")
 
-    jobs = plan.plan(cfg, api_factory=lambda: Api(api_key=DEMO_API_KEY, base_url=mock_api.url), date="2026-01-01")
+    jobs = plan.plan(
+        cfg, api_factory=lambda: Api(api_key=DEMO_API_KEY, base_url=mock_api.url), date="2026-01-01"
+    )
 
     assert [j.name for j in jobs] == ["gut-study", "qc-batch-7", "weekly-ww-surv-2024"]
     assert jobs[0].parameters == {"min_abundance": 0.001, "rank": "species"}
     assert jobs[1].samples and jobs[1].formats == ("pdf",)
     assert jobs[2].project == "c36f5f0e0d94e672"
-    assert jobs[0].outputs["pdf"] == str(REPO / "docs" / "reports" / "{project_name}" / "gut-study-2026-01-01.pdf")
+    assert jobs[0].outputs["pdf"] == str(
+        REPO / "docs" / "reports" / "{project_name}" / "gut-study-2026-01-01.pdf"
+    )
 
 
 def test_each_project_keeps_listed_ids_the_account_lacks(tmp_path, mock_api, isolated_credentials):
@@ -117,5 +135,6 @@ def test_each_project_keeps_listed_ids_the_account_lacks(tmp_path, mock_api, iso
     jobs = plan.plan(config.load(path), api_factory=lambda: Api(api_key=DEMO_API_KEY, base_url=mock_api.url))
 
     assert [(j.name, j.project) for j in jobs] == [
-        ("icu-surfaces", "841f8678e7c361fd"), ("ffffffffffffffff", "ffffffffffffffff")
+        ("icu-surfaces", "841f8678e7c361fd"),
+        ("ffffffffffffffff", "ffffffffffffffff"),
     ]

@@ -45,7 +45,9 @@ def run_jobs(jobs, executor, *, manifest=None, force: bool = False, progress=Non
     """Every job's `Result`, in the jobs' order; files written and the manifest updated as they finish."""
     build_id = uuid.uuid4().hex
     futures = {
-        executor.submit(run_job, job, manifest.known(job.name) if manifest else {}, force=force, build_id=build_id): job
+        executor.submit(
+            run_job, job, manifest.known(job.name) if manifest else {}, force=force, build_id=build_id
+        ): job
         for job in jobs
     }
     results, claimed = {}, {}
@@ -67,7 +69,7 @@ def _collected(future, job) -> Result:
     """The worker's result, or a failed one when the worker itself died (OOM killer, segfault)."""
     try:
         return future.result()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a dead worker fails its report, not the build
         reason = " ".join(str(exc).split()) or type(exc).__name__
         return Result(job.name, "failed", error=f"the worker running this report died ({reason})")
 
@@ -79,7 +81,9 @@ def finish(result: Result, manifest=None, claimed: dict | None = None) -> None:
         owner = claimed.setdefault(Path(path), result.name)
         if owner != result.name:
             result.status, result.files = "failed", {}
-            result.error = f"output {path} is also written by report {owner!r}: put {{name}} in the output template"
+            result.error = (
+                f"output {path} is also written by report {owner!r}: put {{name}} in the output template"
+            )
             return
     if result.status != "built":
         return
@@ -87,7 +91,9 @@ def finish(result: Result, manifest=None, claimed: dict | None = None) -> None:
         for fmt, data in result.files.items():
             atomic_write(result.outputs[fmt], data)
         if manifest is not None:
-            manifest.record(result.name, {fmt: (path, result.fingerprints[fmt]) for fmt, path in result.outputs.items()})
+            manifest.record(
+                result.name, {fmt: (path, result.fingerprints[fmt]) for fmt, path in result.outputs.items()}
+            )
     except OSError as exc:
         result.status, result.error = "failed", f"cannot write the report: {exc}"
     finally:

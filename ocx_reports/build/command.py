@@ -25,19 +25,36 @@ def add_build_parser(subparsers):
         "Exit status: 0 all built or skipped, 1 a report failed, 2 the file is invalid.",
     )
     parser.add_argument("config", type=Path, metavar="CONFIG", help="the build file (TOML)")
-    parser.add_argument("-j", "--jobs", type=int, metavar="N", help="reports built at once (default: the cores)")
-    parser.add_argument("--executor", choices=("local", "dask"), default="local",
-                        help="a local process pool (default) or a Dask cluster")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (default with --executor dask: "
-                        "a local cluster of --jobs workers)")
+    parser.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="reports built at once (default: the cores)"
+    )
+    parser.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="a local process pool (default) or a Dask cluster",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (default with --executor dask: "
+        "a local cluster of --jobs workers)",
+    )
     parser.add_argument("--force", action="store_true", help="rebuild reports even if nothing changed")
-    parser.add_argument("--report", action="append", metavar="NAME", help="build only this report (repeatable)")
-    parser.add_argument("--manifest", type=Path, metavar="PATH",
-                        help="the build manifest (default: [build] manifest in CONFIG, else "
-                        ".ocx-reports-manifest.json beside it)")
+    parser.add_argument(
+        "--report", action="append", metavar="NAME", help="build only this report (repeatable)"
+    )
+    parser.add_argument(
+        "--manifest",
+        type=Path,
+        metavar="PATH",
+        help="the build manifest (default: [build] manifest in CONFIG, else "
+        ".ocx-reports-manifest.json beside it)",
+    )
     parser.add_argument("--summary-json", type=Path, metavar="PATH", help="write the results as JSON")
-    parser.add_argument("--junit-xml", type=Path, metavar="PATH", help="write the results as JUnit XML for CI")
+    parser.add_argument(
+        "--junit-xml", type=Path, metavar="PATH", help="write the results as JUnit XML for CI"
+    )
     parser.set_defaults(func=run_build)
     return parser
 
@@ -51,17 +68,37 @@ def add_render_parser(subparsers):
     )
     parser.add_argument("notebook", type=Path, metavar="NOTEBOOK")
     parser.add_argument("--to", choices=REPORT_FORMATS, required=True, help="the report format")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
-                        help="set a notebook parameter; VALUE is read as a Python literal if it is one")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KEY", "VALUE"),
+        help="set a notebook parameter; VALUE is read as a Python literal if it is one",
+    )
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--project", metavar="ID", help="the project the report is about (sets project_id)")
-    target.add_argument("--sample", action="append", metavar="ID", help="a sample the report is about (repeatable)")
-    parser.add_argument("-o", "--output", type=Path, metavar="OUT", help="where to write it (default: NOTEBOOK's "
-                        "name with the format's extension, in the current directory)")
-    parser.add_argument("--keep-notebook", action="store_true",
-                        help="also write the executed notebook, as OUT with the extension .executed.ipynb")
+    target.add_argument(
+        "--sample", action="append", metavar="ID", help="a sample the report is about (repeatable)"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="OUT",
+        help="where to write it (default: NOTEBOOK's "
+        "name with the format's extension, in the current directory)",
+    )
+    parser.add_argument(
+        "--keep-notebook",
+        action="store_true",
+        help="also write the executed notebook, as OUT with the extension .executed.ipynb",
+    )
     parser.add_argument("--kernel", default="python3", help="the kernel to run (default: %(default)s)")
-    parser.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default: %(default)s)")
+    parser.add_argument(
+        "--timeout", type=int, default=600, help="seconds a cell may run (default: %(default)s)"
+    )
     parser.set_defaults(func=run_render)
     return parser
 
@@ -83,15 +120,19 @@ def run_build(args) -> int:
     jobs = plan(config, api_factory=Api, only=args.report)
     manifest = Manifest(args.manifest or config.manifest)
     started = time.perf_counter()
-    workers = min(args.jobs or default_jobs(), len(jobs))
+    workers = max(1, min(args.jobs or default_jobs(), len(jobs)))
     try:
-        with sigterm_raises():
-            with open_executor(args.executor, jobs=workers, scheduler=args.scheduler) as executor:
-                with progress_for(len(jobs)) as progress:
-                    results = run_jobs(jobs, executor, manifest=manifest, force=args.force, progress=progress)
+        with (
+            sigterm_raises(),
+            open_executor(args.executor, jobs=workers, scheduler=args.scheduler) as executor,
+            progress_for(len(jobs)) as progress,
+        ):
+            results = run_jobs(jobs, executor, manifest=manifest, force=args.force, progress=progress)
     except Terminated:
-        print("ocx-reports: stopped by SIGTERM; finished reports are in place, the rest were not written",
-              file=sys.stderr)
+        print(
+            "ocx-reports: stopped by SIGTERM; finished reports are in place, the rest were not written",
+            file=sys.stderr,
+        )
         return Terminated.exit_status
     seconds = time.perf_counter() - started
     print_table(results, seconds)

@@ -128,7 +128,9 @@ def parse(data: dict, path: Path) -> BuildConfig:
     names = [entry.name for entry in entries if isinstance(entry, ReportEntry)]
     for name in names:
         if names.count(name) > 1:
-            raise ConfigError(f"{path}: two [[report]] tables are named {name!r}: report names must be unique")
+            raise ConfigError(
+                f"{path}: two [[report]] tables are named {name!r}: report names must be unique"
+            )
     return BuildConfig(path=path, manifest=manifest, entries=entries)
 
 
@@ -153,10 +155,12 @@ def _each_project(check, table, where, defaults, base) -> EachProjectEntry:
         raise check.error(where, "all", f"must be true or false, not {select_all!r}")
     ids = check.string_list(table, where, "ids")
     ids_file = check.string(table, where, "ids_file")
-    chosen = [key for key, given in (("all", select_all), ("ids", ids is not None), ("ids_file", ids_file)) if given]
+    chosen = [
+        key for key, given in (("all", select_all), ("ids", ids is not None), ("ids_file", ids_file)) if given
+    ]
     if len(chosen) != 1:
         raise ConfigError(
-            f"{check.path}: {where}: give exactly one of all = true, ids = [...] or ids_file = \"...\""
+            f'{check.path}: {where}: give exactly one of all = true, ids = [...] or ids_file = "..."'
             + (f" (found {', '.join(chosen)})" if chosen else "")
         )
     if ids_file:
@@ -223,11 +227,15 @@ def _check_options(check, where, options: dict) -> None:
     for key, value in options.items():
         if key not in allowed:
             raise check.error(
-                where, f"options.{key}", "is not an option of the One Codex exporters (see --help-all of "
-                "jupyter nbconvert --to onecodex_pdf for the list)"
+                where,
+                f"options.{key}",
+                "is not an option of the One Codex exporters (see --help-all of "
+                "jupyter nbconvert --to onecodex_pdf for the list)",
             )
         if isinstance(value, (dict, datetime.date, datetime.time)):
-            raise check.error(where, f"options.{key}", f"must be a string, number, boolean or list, not {value!r}")
+            raise check.error(
+                where, f"options.{key}", f"must be a string, number, boolean or list, not {value!r}"
+            )
 
 
 def _check_name(check, where, name: str, placeholders=()) -> None:

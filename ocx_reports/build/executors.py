@@ -32,7 +32,9 @@ def default_jobs() -> int:
 def open_executor(kind: str = "local", *, jobs: int | None = None, scheduler: str | None = None):
     """An executor for the build; on leaving, it is shut down (after ``stop`` if the build was cut short)."""
     if kind == "local":
-        pool = ProcessPoolExecutor(max_workers=jobs or default_jobs(), mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(
+            max_workers=jobs or default_jobs(), mp_context=multiprocessing.get_context("spawn")
+        )
         with pool:
             yield pool
         return

@@ -82,7 +82,9 @@ class Manifest:
         except (OSError, ValueError) as exc:
             # Atomic writes mean this is a hand edit or another tool's file:
             # rebuilding everything is the safe answer, not failing the build.
-            logger.warning("ignoring the build manifest %s (%s): every report will be rebuilt", self.path, exc)
+            logger.warning(
+                "ignoring the build manifest %s (%s): every report will be rebuilt", self.path, exc
+            )
             return {}
         if not isinstance(data, dict) or data.get("version") != VERSION:
             return {}
@@ -100,7 +102,8 @@ class Manifest:
     def record(self, name: str, outputs: dict[str, tuple[Path, str]]) -> None:
         """Remember ``{format: (path, fingerprint)}`` for a report whose files are now in place."""
         self.reports[name] = {
-            fmt: {"path": self._relative(path), "fingerprint": fp} for fmt, (path, fp) in sorted(outputs.items())
+            fmt: {"path": self._relative(path), "fingerprint": fp}
+            for fmt, (path, fp) in sorted(outputs.items())
         }
         payload = {"version": VERSION, "reports": dict(sorted(self.reports.items()))}
         atomic_write(self.path, json.dumps(payload, indent=1).encode() + b"\n")

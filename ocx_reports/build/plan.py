@@ -86,7 +86,9 @@ def build_date() -> str:
     return moment.date().isoformat()
 
 
-def plan(config: BuildConfig, *, api_factory, date: str | None = None, only: list[str] | None = None) -> list[Job]:
+def plan(
+    config: BuildConfig, *, api_factory, date: str | None = None, only: list[str] | None = None
+) -> list[Job]:
     """The jobs of ``config``; ``api_factory()`` is called only if a query needs the API.
 
     ``only`` keeps the reports with those names (``--report``), after expansion.
@@ -136,7 +138,8 @@ def _select(entry: EachProjectEntry, projects: dict):
         chosen = [
             (pid, p)
             for pid, p in chosen
-            if p is None or any(needle in (getattr(p, f, None) or "").lower() for f in ("name", "project_name"))
+            if p is None
+            or any(needle in (getattr(p, f, None) or "").lower() for f in ("name", "project_name"))
         ]
     return chosen
 

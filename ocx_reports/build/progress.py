@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 STYLES = {"built": "green", "skipped": "dim", "failed": "bold red"}
 

@@ -15,9 +15,7 @@ yesterday's data), the imported exporters, WeasyPrint's font configuration
 
 from __future__ import annotations
 
-import os
 import resource
-import socket
 import threading
 import time
 import uuid
@@ -45,7 +43,6 @@ class Result:
     files: dict[str, bytes] = field(default_factory=dict)
     seconds: float = 0.0
     error: str | None = None
-    worker: str = ""
     max_rss_mb: float = 0.0  # peak memory of the worker process so far (for bench/build.py)
     kernel_max_rss_mb: float = 0.0  # peak of the kernels it has run
 
@@ -72,10 +69,9 @@ def run_job(job, known: dict | None = None, *, force: bool = False, build_id: st
         _make(job, context, data, env, known or {}, force, result)
     except (ReportError, OneCodexError, OSError) as exc:
         result.error = _scrub(str(exc), secrets)
-    except Exception as exc:  # a bug must not stop the other reports; its name helps the bug report
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the other reports; its name helps the bug report
         result.error = _scrub(f"internal error ({type(exc).__name__}: {exc}); please report it", secrets)
     result.seconds = round(time.perf_counter() - started, 3)
-    result.worker = f"{socket.gethostname()}:{os.getpid()}"
     result.max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result.kernel_max_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return result
@@ -95,7 +91,9 @@ def analyses(api, context: dict) -> list:
         if analysis is None:
             found.append([sample["id"], None])
         else:
-            found.append([sample["id"], analysis.id, analysis.complete, analysis.success, str(analysis.updated_at)])
+            found.append(
+                [sample["id"], analysis.id, analysis.complete, analysis.success, str(analysis.updated_at)]
+            )
     return found
 
 
@@ -111,7 +109,9 @@ def _make(job, context: dict | None, data, env: dict, known: dict, force: bool, 
     nb = read_notebook(job.notebook)
     result.fingerprints = fingerprints(job, nbformat.writes(nb).encode(), data)
     paths = job.output_paths(context and context["project"])
-    todo = [fmt for fmt in job.formats if force or known.get(fmt, (None, None))[1] != result.fingerprints[fmt]]
+    todo = [
+        fmt for fmt in job.formats if force or known.get(fmt, (None, None))[1] != result.fingerprints[fmt]
+    ]
     result.outputs = {fmt: paths[fmt] if fmt in todo else known[fmt][0] for fmt in job.formats}
     if not todo:
         result.status = "skipped"
@@ -138,11 +138,12 @@ def _api(build_id: str):
     """This thread's `Api` for this build, made on first use from the worker's own credentials."""
     from ..api import Api
 
-    if getattr(_local, "build_id", None) != build_id or _local.api is None:
+    if getattr(_local, "build_id", None) != build_id:
         if getattr(_local, "api", None) is not None:
             _local.api.close()
-        _local.api, _local.build_id = None, build_id
-        _local.api = Api()
+            _local.api = None
+        _local.api = Api()  # may raise (no credentials); the next job then tries again
+        _local.build_id = build_id
     return _local.api
 
 

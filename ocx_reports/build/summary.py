@@ -80,7 +80,9 @@ def write_junit(path: Path, results, seconds: float, *, suite: str = "ocx-report
         time=f"{seconds:.3f}",
     )
     for result in results:
-        case = ET.SubElement(testsuite, "testcase", classname="ocx-reports", name=result.name, time=f"{result.seconds:.3f}")
+        case = ET.SubElement(
+            testsuite, "testcase", classname="ocx-reports", name=result.name, time=f"{result.seconds:.3f}"
+        )
         if result.status == "failed":
             ET.SubElement(case, "failure", message=result.error or "failed").text = result.error
         elif result.status == "skipped":
