@@ -82,6 +82,11 @@ def test_build_every_project_then_skip_then_force(api_env, tmp_path, capsys):
         name = "broken"
         project = "{UNKNOWN}"
         formats = ["html"]
+
+        [[report]]
+        name = "two-swabs"
+        samples = ["ffa65ebd39f2cf30", "d116a49b7653f9f5"]
+        formats = ["ipynb", "html"]
         """,
     )
     summary, junit = tmp_path / "summary.json", tmp_path / "junit.xml"
@@ -96,11 +101,15 @@ def test_build_every_project_then_skip_then_force(api_env, tmp_path, capsys):
     assert reports["broken"]["status"] == "failed"
     assert f"project {UNKNOWN} not found" in reports["broken"]["error"]
     assert reports["broken"]["outputs"] == []
+    swabs = tmp_path / "out" / "icu-surfaces" / "two-swabs-2026-01-01"
+    assert "ICU Built Environment" in swabs.with_suffix(".html").read_text()
+    injected = nbformat.read(swabs.with_suffix(".ipynb"), 4).cells[1]
+    assert injected.source.endswith("sample_ids = ['ffa65ebd39f2cf30', 'd116a49b7653f9f5']\n")
     cases = {case.get("name"): case for case in ET.parse(junit).getroot().iter("testcase")}
     assert set(cases) == set(reports)
     assert UNKNOWN in cases["broken"].find("failure").get("message")
     out = capsys.readouterr()
-    assert "FAILED broken" in out.err and "3 built, 1 failed" in out.out
+    assert "FAILED broken" in out.err and "4 built, 1 failed" in out.out
     manifest = (tmp_path / ".ocx-reports-manifest.json").read_text()
     for text in (out.out, out.err, summary.read_text(), junit.read_text(), manifest):
         assert DEMO_API_KEY not in text
@@ -108,7 +117,11 @@ def test_build_every_project_then_skip_then_force(api_env, tmp_path, capsys):
     built = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*.pdf")}
     assert build(config, "--summary-json", summary) == 1
     statuses = {r["name"]: r["status"] for r in json.loads(summary.read_text())["reports"]}
-    assert statuses == {**{slug: "skipped" for slug, _ in PROJECTS.values()}, "broken": "failed"}
+    assert statuses == {
+        **{slug: "skipped" for slug, _ in PROJECTS.values()},
+        "two-swabs": "skipped",
+        "broken": "failed",
+    }
     assert {p: p.stat().st_mtime_ns for p in built} == built
 
     assert build(config, "--force", "--summary-json", summary, "--report", "icu-surfaces") == 0
