@@ -69,6 +69,10 @@ def test_wheel_carries_templates_css_logo_and_entry_points(tmp_path):
         "ocx_reports/templates/onecodex/logo.svg",
         "ocx_reports/exporters/pdf.py",
         "ocx_reports/report.py",
+        "ocx_reports/build/runner.py",
+        "ocx_reports/examples/example.ipynb",
+        "ocx_reports/examples/project_report.ipynb",
+        "ocx_reports/demo_data/samples.json",
     ):
         assert member in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
