@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from traitlets import default
+import os
+import secrets
+import time
+
+from traitlets import Int, default
 
 from .html import OneCodexHTMLExporter
+
+
+def cpu_count() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class OneCodexPDFExporter(OneCodexHTMLExporter):
@@ -12,6 +24,20 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
 
     export_from_notebook = "One Codex PDF Report"
     output_mimetype = "application/pdf"
+
+    workers = Int(
+        help="Processes that lay out the PDF at once, each a run of cells (default: the number of CPU "
+        "cores; 1 lays it out in this process). Short reports always use one."
+    ).tag(config=True)
+    max_table_rows = Int(
+        0,
+        help="Print at most this many rows of a table; a longer table ends with a note, and its full "
+        "data is attached to the PDF as a CSV file (default 0: print every row).",
+    ).tag(config=True)
+
+    @default("workers")
+    def _workers_default(self):
+        return cpu_count()
 
     @default("file_extension")
     def _file_extension_default(self):
@@ -24,9 +50,26 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         return False
 
     def from_notebook_node(self, nb, resources=None, **kw):
+        from . import paginate
+        from .parallel import fork_available, render_chunks
+        from .tables import TablePolicy
         from .weasy import render_pdf
 
+        # Marks the template puts between cells (and tables.py between row groups),
+        # where the layout may be cut into chunks; unguessable, so no content has them.
+        token = secrets.token_hex(8)
+        cut, rows = f"<!--ocx-cut-{token}-->", f"<!--ocx-rows-{token}-->"
+        resources = dict(resources or {}, ocx_cut=cut)
+        started = time.perf_counter()
         html, resources = super().from_notebook_node(nb, resources, **kw)
-        pdf = render_pdf(html, self._policy)
+        html = TablePolicy(self.max_table_rows, rows)(html)
+        chunks = paginate.split(html, cut, rows, self.workers if fork_available() else 1)
+        laid_out = time.perf_counter()
+        pdf = render_pdf(chunks[0], self._policy) if len(chunks) == 1 else render_chunks(chunks, self._policy, self.log)
+        self.log.debug(
+            "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s",
+            laid_out - started, len(chunks), time.perf_counter() - laid_out,
+        )
         resources["output_extension"] = ".pdf"
+        resources["pdf_chunks"] = len(chunks)
         return pdf, resources

@@ -7,9 +7,12 @@ registered exporter just to list them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from weasyprint import HTML
+from weasyprint.images import SVGImage
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -42,11 +45,82 @@ class PolicyURLFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+#: Called with a chunk's page count once its pages are laid out; returns the
+#: (number of pages before it, pages in the whole report) for its page frame.
+Numbering = Callable[[int], "tuple[int, int]"]
+
+
+def render(html: str, policy: URLPolicy, numbering: Numbering | None = None):
+    """Lay out ``html``: a WeasyPrint document whose SVG images are each drawn once."""
+    images: dict = {}
+    with _numbered_pages(numbering):
+        document = HTML(
+            string=html,
+            base_url=policy.notebook_dir.as_uri() + "/",
+            url_fetcher=PolicyURLFetcher(policy),
+        ).render(font_config=font_config(), cache=images)
+    for image in images.values():
+        if isinstance(image, SVGImage):
+            _draw_once(image)
+    return document
+
+
 def render_pdf(html: str, policy: URLPolicy) -> bytes:
     """Lay out ``html`` and return the PDF bytes (deterministic for the same input)."""
-    document = HTML(
-        string=html,
-        base_url=policy.notebook_dir.as_uri() + "/",
-        url_fetcher=PolicyURLFetcher(policy),
-    ).render(font_config=font_config())
-    return document.write_pdf()
+    return render(html, policy).write_pdf()
+
+
+def _draw_once(image: SVGImage) -> None:
+    """Draw the SVG into one form XObject per document and place that wherever it repeats.
+
+    WeasyPrint draws an SVG image's content inline at every use, so the header
+    logo was drawn (and stored) once per page. Its pages share one resources
+    dictionary, which makes a form added there usable from every page.
+    """
+    draw = image.draw
+    forms: dict = {}
+
+    def draw_form(stream, width, height, style):
+        key = (id(stream._resources), width, height)
+        if key not in forms:
+            form = stream.add_group(0, 0, width, height)
+            del form.extra["Group"]  # a plain form, painted exactly like inline content
+            draw(form, width, height, style)
+            forms[key] = form.id
+        stream.draw_x_object(forms[key])
+
+    image.draw = draw_form
+
+
+@contextmanager
+def _numbered_pages(numbering: Numbering | None):
+    """Give a chunk's page frame the report's page numbers, not its own.
+
+    WeasyPrint paginates the whole chunk before it builds any page's margin
+    boxes; at that point the chunk's page count is known and ``numbering``
+    turns it into the offset and total that "Page X of Y" must show, which
+    only the other chunks' counts can give. (WeasyPrint has no public hook
+    there, so its margin box builder is wrapped for the duration.)
+    """
+    if numbering is None:
+        yield
+        return
+    from weasyprint import layout
+
+    make_margin_boxes = layout.make_margin_boxes
+    frame: list[tuple[int, int]] = []
+
+    def numbered_margin_boxes(context, page, state):
+        counters = state[1]
+        if not frame:
+            frame.append(numbering(counters["pages"][0]))
+        offset, total = frame[0]
+        counters["page"] = [value + offset for value in counters["page"]]
+        counters["pages"] = [total]
+        return make_margin_boxes(context, page, state)
+
+    layout.make_margin_boxes = numbered_margin_boxes
+    try:
+        yield
+    finally:
+        layout.make_margin_boxes = make_margin_boxes

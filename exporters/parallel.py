@@ -1,0 +1,194 @@
+"""Lay out a report's chunks in parallel processes, then merge them into one PDF.
+
+Each chunk (see ``paginate.py``) is laid out by WeasyPrint in a forked child
+of the exporter: fork shares the imported WeasyPrint and the loaded fonts,
+and never re-runs the user's ``__main__`` the way spawn does. A child reports
+its page count as soon as its pages are laid out, waits for the offset and
+total that only all counts give, builds its page frame with them ("Page X of
+Y"), writes its PDF and exits, so no process holds more than its chunk's
+boxes. The parent merges the chunk PDFs with pypdf and rebuilds what spans
+chunks: the outline, named destinations and links to anchors in another chunk.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import resource
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from .errors import ReportError
+
+#: WeasyPrint draws at 0.75 PDF points per CSS pixel, from the page's top-left corner.
+_PT_PER_PX = 0.75
+
+
+@dataclass
+class ChunkPDF:
+    """A chunk's PDF and what in it must be rebuilt for the whole report."""
+
+    pdf: bytes
+    heights: list[float] = field(default_factory=list)  # page heights, CSS px
+    bookmarks: list[tuple] = field(default_factory=list)  # (level, label, page, x, y, state)
+    anchors: list[tuple] = field(default_factory=list)  # (name, page, x, y)
+    links: list[tuple] = field(default_factory=list)  # (page, (x1, y1, x2, y2), anchor) to other chunks
+    seconds: float = 0.0  # the process's layout and write time
+    peak_mib: float = 0.0  # and its peak memory
+
+
+def fork_available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def render_chunks(chunks: list[str], policy, log) -> bytes:
+    """Lay out every chunk in its own process and return the merged PDF."""
+    context = multiprocessing.get_context("fork")
+    processes, pipes = [], []
+    try:
+        for html in chunks:
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_lay_out, args=(theirs, html, policy), daemon=True)
+            process.start()
+            theirs.close()
+            processes.append(process)
+            pipes.append(ours)
+        counts = [_receive(pipe, process) for pipe, process in zip(pipes, processes)]
+        offset = 0
+        for pipe, count in zip(pipes, counts):
+            pipe.send((offset, sum(counts)))
+            offset += count
+        results = [_receive(pipe, process) for pipe, process in zip(pipes, processes)]
+        for number, (count, result) in enumerate(zip(counts, results), start=1):
+            log.debug("PDF chunk %d: %d pages in %.2f s, peak memory %.0f MiB", number, count, result.seconds, result.peak_mib)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+    started = time.perf_counter()
+    pdf = merge(results)
+    log.debug("PDF: %d chunks merged in %.2f s", len(results), time.perf_counter() - started)
+    return pdf
+
+
+def _receive(pipe, process):
+    try:
+        kind, value = pipe.recv()
+    except EOFError:
+        process.join()
+        raise ReportError(f"a PDF layout process stopped unexpectedly (exit status {process.exitcode})") from None
+    if kind == "error":
+        raise value
+    return value
+
+
+def _lay_out(pipe, html: str, policy) -> None:
+    """Child process: lay out one chunk, numbered as the parent says, and send its PDF."""
+    from .weasy import render
+
+    def numbering(count: int) -> tuple[int, int]:
+        pipe.send(("count", count))
+        return pipe.recv()
+
+    try:
+        started = time.perf_counter()
+        document = render(html, policy, numbering)
+        chunk = _navigation(document)
+        chunk.pdf = document.write_pdf()
+        del document
+        chunk.seconds = time.perf_counter() - started
+        chunk.peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        pipe.send(("done", chunk))
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        try:
+            pipe.send(("error", exc))
+        except Exception:
+            pipe.send(("error", ReportError("".join(traceback.format_exception_only(exc)).strip())))
+    finally:
+        pipe.close()
+
+
+def _navigation(document) -> ChunkPDF:
+    """Bookmarks and anchors of a laid-out chunk, and its links that point outside it
+    (taken off its pages, where WeasyPrint would drop them with an error)."""
+    chunk = ChunkPDF(b"")
+    names = {name for page in document.pages for name in page.anchors}
+    for number, page in enumerate(document.pages):
+        chunk.heights.append(page.height)
+        for level, label, (x, y), state in page.bookmarks:
+            chunk.bookmarks.append((level, label, number, x, y, state))
+        for name, (x, y, *_) in page.anchors.items():
+            chunk.anchors.append((name, number, x, y))
+        outside = [link for link in page.links if link[0] == "internal" and link[1] not in names]
+        for _, name, rectangle, _ in outside:
+            chunk.links.append((number, tuple(rectangle), name))
+        page.links[:] = [link for link in page.links if link not in outside]
+    return chunk
+
+
+def merge(chunks: list[ChunkPDF]) -> bytes:
+    """One PDF: the chunks' pages in order, the first chunk's metadata, the whole outline,
+    every anchor as a named destination (first one wins) and the links between chunks."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject
+    from pypdf.generic import Destination, Fit
+
+    writer = PdfWriter()
+    first = PdfReader(io.BytesIO(chunks[0].pdf))
+    starts, heights = [], []
+    for chunk in chunks:
+        reader = first if not starts else PdfReader(io.BytesIO(chunk.pdf))
+        starts.append(len(writer.pages))
+        heights.extend(chunk.heights)
+        for page in reader.pages:
+            writer.add_page(page)
+    writer.add_metadata(first.metadata)
+    if "/Lang" in first.trailer["/Root"]:
+        writer.root_object[NameObject("/Lang")] = first.trailer["/Root"]["/Lang"]
+
+    def point(page: int, x: float, y: float) -> tuple[float, float]:
+        return x * _PT_PER_PX, (heights[page] - y) * _PT_PER_PX
+
+    seen = set()
+    for chunk, start in zip(chunks, starts):
+        for name, page, x, y in chunk.anchors:
+            if name not in seen:
+                seen.add(name)
+                left, top = point(start + page, x, y)
+                writer.add_named_destination_object(
+                    Destination(name, writer.pages[start + page].indirect_reference, Fit.xyz(left, top, 0))
+                )
+    parents: list[tuple[int, object]] = []
+    for chunk, start in zip(chunks, starts):
+        for level, label, page, x, y, state in chunk.bookmarks:
+            while parents and parents[-1][0] >= level:
+                parents.pop()
+            left, top = point(start + page, x, y)
+            item = writer.add_outline_item(
+                title=label,
+                page_number=start + page,
+                parent=parents[-1][1] if parents else None,
+                fit=Fit.xyz(left, top, 0),
+                is_open=state != "closed",
+            )
+            parents.append((level, item))
+        for page, (x1, y1, x2, y2), name in chunk.links:
+            if name not in seen:
+                continue
+            (left, bottom), (right, top) = point(start + page, x1, y2), point(start + page, x2, y1)
+            link = DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Annot"),
+                    NameObject("/Subtype"): NameObject("/Link"),
+                    NameObject("/Rect"): ArrayObject(FloatObject(v) for v in (left, bottom, right, top)),
+                    NameObject("/BS"): DictionaryObject({NameObject("/W"): NumberObject(0)}),
+                    NameObject("/Dest"): TextStringObject(name),
+                }
+            )
+            writer.add_annotation(start + page, link)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

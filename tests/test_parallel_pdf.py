@@ -1,0 +1,176 @@
+"""The fast PDF paths: parallel layout against serial, long tables, truncation with CSV, the logo drawn once."""
+
+import csv
+import io
+import re
+
+import pdfplumber
+import pytest
+from helpers import code, export_pdf, html_output, markdown, new_output, notebook, pdf_pages_text
+from pypdf import PdfReader
+
+from ocx_reports import report
+from ocx_reports.exporters import OneCodexPDFExporter, paginate, tables
+
+#: What every page repeats (the running header and footer, the table header), not report text.
+FRAME = re.compile(r"Page \d+ of \d+|ocx reports|Center Text \w+ \d+, \d+|NOT FOR DIAGNOSTIC USE|Column 0 Column 1 Column 2")
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Cut even a short test report into chunks, as a long report would be."""
+    monkeypatch.setattr(paginate, "MIN_CHUNK_COST", 500)
+    monkeypatch.setattr(paginate, "MAX_CHUNK_COST", 3000)
+
+
+def _shown(helper):
+    data, metadata = helper._repr_mimebundle_()
+    return new_output("display_data", data=data, metadata=metadata)
+
+
+def _table_html(rows, columns=3):
+    head = "".join(f"<th>Column {c}</th>" for c in range(columns))
+    body = "".join("<tr>" + "".join(f"<td>r{r}c{c}</td>" for c in range(columns)) + "</tr>" for r in range(rows))
+    return f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _report():
+    report.reset()
+    cells = [
+        code(outputs=[_shown(report.cover_sheet("Parallel Report", "Dr. Rivera", "Core", {"Samples": 3}))]),
+        code(outputs=[_shown(report.set_center_header("Center Text"))]),
+        markdown("# Overview\n\nSee the reference" + " text. " * 20),
+        code(outputs=[html_output(f"<p>Cited work{report.reference('Smith J. Gut flora. Nature, 2020.')}.</p>")]),
+    ]
+    for section in range(1, 7):
+        cells.append(markdown(f"## Section {section}\n\n" + f"Paragraph {section} words. " * 120))
+        cells.append(markdown(f"### Detail {section}\n\n" + "More detail. " * 40))
+    cells.append(markdown("## Full table"))
+    cells.append(code(outputs=[html_output(_table_html(260))]))
+    cells.append(markdown("## Closing", tags=["page-break-before"]))
+    cells.append(code(outputs=[_shown(report.bibliography())]))
+    report.reset()
+    return notebook(*cells, title="Parallel Report")
+
+
+def _words(pages):
+    return [word for text in pages for word in FRAME.sub("", text).split()]
+
+
+def _is_subsequence(needle, haystack):
+    remaining = iter(haystack)
+    return all(word in remaining for word in needle)
+
+
+def _flat(outline):
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flat(item)
+        else:
+            yield item
+
+
+def test_parallel_output_has_the_serial_text_in_order_and_right_page_numbers(small_chunks):
+    nb = _report()
+    serial = pdf_pages_text(export_pdf(nb, workers=1))
+    pdf, resources = OneCodexPDFExporter(workers=3).from_notebook_node(nb)
+    parallel = pdf_pages_text(pdf)
+    assert resources["pdf_chunks"] >= 3
+    assert len(serial) <= len(parallel) <= len(serial) + resources["pdf_chunks"]
+    assert _is_subsequence(_words(serial), _words(parallel))
+    for number, text in enumerate(parallel, start=1):
+        assert f"Page {number} of {len(parallel)}" in text
+    assert "Center Text" not in parallel[0] and "Parallel Report" in parallel[0]
+    assert all("Center Text" in text and "NOT FOR DIAGNOSTIC USE" in text for text in parallel[1:])
+
+
+def test_parallel_bookmarks_and_links_point_at_their_pages(small_chunks):
+    nb = _report()
+    serial, parallel = (PdfReader(io.BytesIO(export_pdf(nb, workers=n))) for n in (1, 3))
+    titles = [item.title for item in _flat(serial.outline)]
+    assert titles == [item.title for item in _flat(parallel.outline)]
+    assert "Detail 6" in titles and "Closing" in titles
+    for item in _flat(parallel.outline):
+        page = parallel.get_destination_page_number(item)
+        assert item.title in parallel.pages[page].extract_text()
+    # The citation's link crosses chunks: it must still land on the bibliography.
+    destinations = parallel.named_destinations
+    links = [
+        annot.get_object()
+        for page in parallel.pages
+        for annot in page.get("/Annots", [])
+        if annot.get_object().get("/Dest") == "ocx-ref-1"
+    ]
+    assert len(links) == 1
+    target = parallel.get_destination_page_number(destinations["ocx-ref-1"])
+    assert "Smith J. Gut flora" in parallel.pages[target].extract_text()
+
+
+def test_parallel_export_is_byte_identical_under_source_date_epoch(small_chunks, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    nb = _report()
+    assert export_pdf(nb, workers=3) == export_pdf(nb, workers=3)
+
+
+def test_short_report_is_laid_out_in_one_piece():
+    html = "head<!--c-->" + "<div class='jp-Cell'><p>text</p></div><!--c-->" * 3 + "</main>"
+    assert paginate.split(html, "<!--c-->", "<!--r-->", 4) == [html.replace("<!--c-->", "")]
+
+
+def test_long_table_columns_line_up_and_the_header_repeats_across_chunks(small_chunks):
+    nb = notebook(markdown("# Table"), code(outputs=[html_output(_table_html(400))]))
+    pdf = export_pdf(nb, workers=3)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        assert len(document.pages) >= 8
+        lefts = {}
+        for page in document.pages:
+            words = page.extract_words()
+            assert any(w["text"] == "Column" for w in words)
+            for word in words:
+                if re.fullmatch(r"r\d+c\d", word["text"]):
+                    lefts.setdefault(word["text"][-1], set()).add(round(word["x1"], 1))
+    assert all(len(edges) == 1 for edges in lefts.values())  # right-aligned cells end on one edge
+    rows = re.findall(r"r(\d+)c0 r\1c1 r\1c2", " ".join(pdf_pages_text(pdf)))
+    assert sorted(map(int, rows)) == list(range(400))
+
+
+def test_max_table_rows_truncates_with_a_note_and_attaches_the_full_table_as_csv():
+    nb = notebook(code(outputs=[html_output(_table_html(120).replace("r7c1", "r7c1, &amp; more"))]))
+    pdf = export_pdf(nb, max_table_rows=20)
+    text = " ".join(pdf_pages_text(pdf))
+    assert "Showing the first 20 of 120 rows" in text
+    assert "r19c0" in text and "r20c0" not in text
+    reader = PdfReader(io.BytesIO(pdf))
+    files = [
+        annot.get_object()["/FS"]
+        for page in reader.pages
+        for annot in page.get("/Annots", [])
+        if annot.get_object()["/Subtype"] == "/FileAttachment"
+    ]
+    assert len(files) == 1 and files[0]["/F"] == "table-1.csv"
+    rows = list(csv.reader(io.StringIO(files[0]["/EF"]["/F"].get_object().get_data().decode())))
+    assert rows[0] == ["Column 0", "Column 1", "Column 2"]
+    assert len(rows) == 121
+    assert rows[8] == ["r7c0", "r7c1, & more", "r7c2"]
+    assert rows[-1] == ["r119c0", "r119c1", "r119c2"]
+
+
+def test_max_table_rows_off_by_default_and_short_tables_untouched():
+    html = _table_html(10)
+    assert tables.TablePolicy()(html) == html
+    assert tables.TablePolicy(max_rows=20)(html) == html
+
+
+def test_header_logo_is_drawn_once_and_placed_on_every_page():
+    nb = notebook(markdown("Long text. " * 2500))
+    reader = PdfReader(io.BytesIO(export_pdf(nb)))
+    assert len(reader.pages) >= 4
+    placed = []
+    for page in reader.pages:
+        content = page.get_contents().get_data().decode("latin-1")
+        placed.append(set(re.findall(r"/(\w+) Do", content)))
+    common = set.intersection(*placed)
+    assert len(common) == 1
+    form = reader.pages[0]["/Resources"]["/XObject"][f"/{common.pop()}"].get_object()
+    assert form["/Subtype"] == "/Form"
+    assert b"Tj" in form.get_data() or b"TJ" in form.get_data()  # the logo's wordmark, drawn once in the form
