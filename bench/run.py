@@ -1,10 +1,23 @@
-"""Export benchmark: whole-process ``jupyter nbconvert --to onecodex_pdf`` timings.
+"""Export benchmark: whole-process ``jupyter nbconvert --to onecodex_pdf`` timings, side by side with peers.
 
-Usage: ``python bench/run.py [--repeat N] [--only example|large]``
+Usage: ``python bench/run.py [--repeat N] [--only example|large|scaling] [--no-peers] [--before DIR]``
 
-Prints, per notebook, the median wall time and the peak memory (max RSS) of
-the whole process over N runs, and the time WeasyPrint alone takes on the
-final HTML (in its own process, so imports count the same way). Inputs are
+Prints, per notebook, the median wall time (and the spread) and the peak
+memory of the whole process over N runs: ours with the default workers and
+with ``workers=1``, and the peers when installed, run in the same loop so
+their ratios are measured under the same load:
+
+* the One Codex client's ``onecodex_pdf``: a Python with ``onecodex[reports]==1.2.0``
+  (``$BENCH_ONECODEX_PYTHON``, default ``/work/peers/onecodex-venv/bin/python``);
+* nbconvert's ``webpdf`` with the system's Chromium (``bench/webpdf_chromium.py``):
+  a Python with ``nbconvert[webpdf]`` (``$BENCH_WEBPDF_PYTHON``, default
+  ``/work/peers/webpdf-venv/bin/python``) and ``/usr/bin/chromium``.
+
+Peak memory is the largest single process (``os.wait4`` reports the maximum
+over the process and its children); for ours, the exporter process and its
+largest layout worker are also read from the ``--log-level=DEBUG`` lines. The
+scaling case exports the large report at 1x, 2x and 4x its content (up to
+about 500 pages) and prints each doubling's time ratio. Inputs are
 already-executed notebooks under ``bench/out/``. Not a test: the shared
 machines are noisy, so compare medians from one run, side by side.
 """
@@ -13,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -20,6 +35,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from pypdf import PdfReader
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -29,26 +45,113 @@ sys.path.insert(0, str(HERE))
 from notebooks import large_notebook  # noqa: E402
 
 
-def timed_run(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of one child process."""
+ONECODEX_PYTHON = Path(os.environ.get("BENCH_ONECODEX_PYTHON", "/work/peers/onecodex-venv/bin/python"))
+WEBPDF_PYTHON = Path(os.environ.get("BENCH_WEBPDF_PYTHON", "/work/peers/webpdf-venv/bin/python"))
+CHROMIUM = Path(os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium"))
+#: The issue's targets: (at most this share of webpdf's time, of onecodex_pdf's, peak MiB).
+TARGETS = {"example": (0.5, 0.3, 120), "large": (1.5, 0.25, 350)}
+
+_CHUNK = re.compile(r"PDF chunk \d+: \d+ pages in [\d.]+ s, peak memory (\d+) MiB")
+_PARENT = re.compile(r"exporter peak memory (\d+) MiB")
+
+
+def timed_run(argv: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MiB of the largest process, stderr) of one child process."""
     started = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    stderr = process.stderr.read().decode(errors="replace")  # read while it runs: no pipe stall
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed: {process.stderr.read().decode()[-2000:]}")
     process.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, argv))} failed: {stderr[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, stderr
 
 
-def measure(argv: list[str], cwd: Path, repeat: int) -> dict:
-    runs = [timed_run(argv, cwd) for _ in range(repeat)]
-    return {
-        "median_s": statistics.median(t for t, _ in runs),
-        "peak_mib": max(m for _, m in runs),
-        "runs": [round(t, 2) for t, _ in runs],
+def measure(argv: list[str], cwd: Path, repeat: int, env: dict | None = None) -> dict:
+    runs = [timed_run(argv, cwd, env) for _ in range(repeat)]
+    times = [t for t, _, _ in runs]
+    result = {
+        "median_s": statistics.median(times),
+        "spread_s": max(times) - min(times),
+        "peak_mib": max(m for _, m, _ in runs),
+        "runs": [round(t, 2) for t in times],
     }
+    chunks = [match for _, _, err in runs for match in _CHUNK.findall(err)]
+    parents = [int(m) for _, _, err in runs for m in _PARENT.findall(err)]
+    if parents:
+        result["parent_mib"] = max(parents)
+        result["worker_mib"] = max((int(mib) for mib in chunks), default=0)
+    return result
+
+
+def exporters(path: Path, peers: bool, before: Path | None) -> dict[str, tuple[list, dict | None]]:
+    """name -> (argv, env) of every exporter to run on ``path``: ours, an older ours, the installed peers."""
+    out = f"{path.stem}.bench"
+    ours = [sys.executable, "-m", "nbconvert", "--to", "onecodex_pdf", path.name, "--output", out, "--log-level=DEBUG"]
+    runs = {"ours": (ours, None), "ours, workers=1": (ours + ["--OneCodexPDFExporter.workers=1"], None)}
+    if before:
+        runs["ours before"] = (ours[:-2] + [f"{out}.before"], dict(os.environ, PYTHONPATH=str(before)))
+    if not peers:
+        return runs
+    if ONECODEX_PYTHON.exists():
+        runs["onecodex_pdf 1.2.0"] = ([str(ONECODEX_PYTHON), "-m", "nbconvert", "--to", "onecodex_pdf", path.name,
+                                      "--output", f"{out}.onecodex"], None)
+    if WEBPDF_PYTHON.exists() and CHROMIUM.exists():
+        env = dict(os.environ, PYTHONPATH=str(HERE), BENCH_CHROMIUM=str(CHROMIUM))
+        runs["webpdf (Chromium)"] = ([str(WEBPDF_PYTHON), "-m", "nbconvert", "--to",
+                                     "webpdf_chromium.ChromiumWebPDFExporter", path.name,
+                                     "--output", f"{out}.webpdf"], env)
+    return runs
+
+
+def side_by_side(path: Path, repeat: int, peers: bool, before: Path | None) -> dict[str, dict]:
+    """Every exporter on one notebook, interleaved run by run so drift hits them alike."""
+    runs = exporters(path, peers, before)
+    results: dict[str, list] = {label: [] for label in runs}
+    for _ in range(repeat):
+        for label, (argv, env) in runs.items():
+            results[label].append(measure(argv, path.parent, 1, env))
+    merged = {}
+    for label, single in results.items():
+        times = [r["median_s"] for r in single]
+        merged[label] = {
+            **single[-1],
+            "median_s": statistics.median(times),
+            "spread_s": max(times) - min(times),
+            "peak_mib": max(r["peak_mib"] for r in single),
+            "runs": [round(t, 2) for t in times],
+        }
+        if "parent_mib" in single[-1]:
+            merged[label]["parent_mib"] = max(r["parent_mib"] for r in single)
+            merged[label]["worker_mib"] = max(r["worker_mib"] for r in single)
+    return merged
+
+
+def print_case(name: str, results: dict[str, dict]) -> None:
+    ours = results["ours"]["median_s"]
+    print(f"\n{name}")
+    print("| exporter | median | spread | peak memory | ours / this |")
+    print("|---|---|---|---|---|")
+    for label, r in results.items():
+        memory = f"{r['peak_mib']:.0f} MiB"
+        if r.get("parent_mib"):
+            memory += f" (exporter {r['parent_mib']:.0f}, largest worker {r['worker_mib']:.0f})"
+        ratio = "" if label == "ours" else f"{ours / r['median_s']:.2f}x"
+        print(f"| {label} | {r['median_s']:.2f} s | {r['spread_s']:.2f} s | {memory} | {ratio} |")
+    if name in TARGETS:
+        web, ocx, mib = TARGETS[name]
+        checks = [f"peak {results['ours']['peak_mib']:.0f} MiB (target <= {mib})"]
+        if "webpdf (Chromium)" in results:
+            checks.append(f"{ours / results['webpdf (Chromium)']['median_s']:.2f}x webpdf (target <= {web})")
+        if "onecodex_pdf 1.2.0" in results:
+            checks.append(f"{ours / results['onecodex_pdf 1.2.0']['median_s']:.2f}x onecodex_pdf (target <= {ocx})")
+        print("targets: " + "; ".join(checks))
+
+
+#: Content multiples of the large report for the scaling case (4x is about 500 pages).
+SCALES = (1, 2, 4)
 
 
 def prepare() -> dict[str, Path]:
@@ -63,7 +166,28 @@ def prepare() -> dict[str, Path]:
         nbformat.write(nb, str(inputs["example"]))
     if not inputs["large"].exists():
         nbformat.write(large_notebook(), str(inputs["large"]))
+    for scale in SCALES:
+        path = OUT / f"large-x{scale}.ipynb"
+        if not path.exists():
+            nbformat.write(large_notebook(charts=40 * scale, table_rows=3000 * scale, sections=40 * scale), str(path))
     return inputs
+
+
+def scaling(repeat: int) -> None:
+    """Our export of the large report at 1x, 2x, 4x content: time per doubling."""
+    print("\nscaling (ours, default workers)")
+    print("| content | pages | median | peak memory | time / previous |")
+    print("|---|---|---|---|---|")
+    previous = None
+    for scale in SCALES:
+        path = OUT / f"large-x{scale}.ipynb"
+        argv = [sys.executable, "-m", "nbconvert", "--to", "onecodex_pdf", path.name, "--output", f"{path.stem}.bench",
+                "--log-level=DEBUG"]
+        r = measure(argv, OUT, repeat)
+        pages = len(PdfReader(OUT / f"{path.stem}.bench.pdf").pages)
+        ratio = f"{r['median_s'] / previous:.2f}x" if previous else ""
+        print(f"| {scale}x | {pages} | {r['median_s']:.2f} s | {r['peak_mib']:.0f} MiB | {ratio} |")
+        previous = r["median_s"]
 
 
 def weasyprint_alone(notebook: Path, repeat: int) -> dict:
@@ -89,21 +213,26 @@ def weasyprint_alone(notebook: Path, repeat: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=["example", "large"])
+    parser.add_argument("--only", choices=["example", "large", "scaling"])
+    parser.add_argument("--no-peers", action="store_true", help="only ours, even if peers are installed")
+    parser.add_argument(
+        "--before", type=Path,
+        help="also run an older ours: a directory holding its ocx_reports package tree, put first on PYTHONPATH",
+    )
     args = parser.parse_args(argv)
 
     inputs = prepare()
-    print(f"{'notebook':<10} {'export median':>14} {'peak RSS':>10} {'WeasyPrint alone':>17}  runs")
+    print(f"{os.cpu_count()} cores; peers: onecodex_pdf {'found' if ONECODEX_PYTHON.exists() else 'missing'}, "
+          f"webpdf {'found' if WEBPDF_PYTHON.exists() and shutil.which(str(CHROMIUM)) else 'missing'}")
     for name, path in inputs.items():
         if args.only and name != args.only:
             continue
-        nbconvert = [sys.executable, "-m", "nbconvert", "--to", "onecodex_pdf", path.name, "--output", f"{path.stem}.bench"]
-        export = measure(nbconvert, path.parent, args.repeat)
+        print_case(name, side_by_side(path, args.repeat, not args.no_peers, args.before))
         alone = weasyprint_alone(path, args.repeat)
-        print(
-            f"{name:<10} {export['median_s']:>12.2f} s {export['peak_mib']:>6.0f} MiB "
-            f"{alone['median_s']:>15.2f} s  {export['runs']}"
-        )
+        print(f"WeasyPrint alone on the final HTML (serial, no chunks): {alone['median_s']:.2f} s, "
+              f"{alone['peak_mib']:.0f} MiB")
+    if args.only in (None, "scaling"):
+        scaling(args.repeat)
     return 0
 
 

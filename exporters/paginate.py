@@ -94,7 +94,8 @@ def _pieces(units: list[str], rows: str):
         if not unit.strip():
             continue
         natural = previous_breaks_after or bool(_FORCED_BEFORE.match(unit))
-        previous_breaks_after = bool(_FORCED_AFTER.search(unit[-400:]))
+        # A cell's own tag names its page-break-after; a page_break() output ends it.
+        previous_breaks_after = bool(_FORCED_AFTER.search(unit[:400]) or _FORCED_AFTER.search(unit[-400:]))
         if rows not in unit:
             yield Piece(unit, cost(unit), natural)
             continue

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import multiprocessing
-import resource
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -36,6 +35,15 @@ class ChunkPDF:
     links: list[tuple] = field(default_factory=list)  # (page, (x1, y1, x2, y2), anchor) to other chunks
     seconds: float = 0.0  # the process's layout and write time
     peak_mib: float = 0.0  # and its peak memory
+
+
+def peak_mib() -> float:
+    """This process's peak memory (max RSS), for the debug log; 0 where unknown."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def fork_available() -> bool:
@@ -100,7 +108,7 @@ def _lay_out(pipe, html: str, policy) -> None:
         chunk.pdf = document.write_pdf()
         del document
         chunk.seconds = time.perf_counter() - started
-        chunk.peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        chunk.peak_mib = peak_mib()
         pipe.send(("done", chunk))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
         try:

@@ -51,7 +51,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         from . import paginate
-        from .parallel import fork_available, render_chunks
+        from .parallel import fork_available, peak_mib, render_chunks
         from .tables import TablePolicy
         from .weasy import render_pdf
 
@@ -67,8 +67,9 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         laid_out = time.perf_counter()
         pdf = render_pdf(chunks[0], self._policy) if len(chunks) == 1 else render_chunks(chunks, self._policy, self.log)
         self.log.debug(
-            "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s",
+            "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s, exporter peak memory %.0f MiB",
             laid_out - started, len(chunks), time.perf_counter() - laid_out,
+            peak_mib(),
         )
         resources["output_extension"] = ".pdf"
         resources["pdf_chunks"] = len(chunks)

@@ -174,3 +174,20 @@ def test_header_logo_is_drawn_once_and_placed_on_every_page():
     form = reader.pages[0]["/Resources"]["/XObject"][f"/{common.pop()}"].get_object()
     assert form["/Subtype"] == "/Form"
     assert b"Tj" in form.get_data() or b"TJ" in form.get_data()  # the logo's wordmark, drawn once in the form
+
+
+def test_chunks_start_at_a_forced_page_break_near_the_ideal_cut(monkeypatch):
+    monkeypatch.setattr(paginate, "MIN_CHUNK_COST", 10)
+    cell = "<div class='jp-Cell'>" + "<p>x</p>" * 50 + "</div>"
+    forced = '<div class="jp-Cell celltag_page-break-before">' + "<p>y</p>" * 50 + "</div>"
+
+    def second_chunk(forced_at):
+        units = [forced if i == forced_at else cell for i in range(20)]  # the ideal cut is before unit 10
+        html = "<html><main>" + "".join(f"<!--c-->{u}" for u in units) + "<!--c--></main></html>"
+        first, second = paginate.split(html, "<!--c-->", "<!--r-->", 2)
+        assert first.endswith("</main></html>") and first.count("jp-Cell") + second.count("jp-Cell") == 20
+        return second[len("<html><main>") :]
+
+    assert second_chunk(9).startswith(forced)  # one unit early: within the slack, it wins
+    assert second_chunk(12).startswith(cell)  # two units late: too far, the ideal cut stands
+    assert second_chunk(12).count("jp-Cell") == 10
