@@ -34,8 +34,10 @@ from . import assets
 LONG_TABLE_ROWS = 60
 #: Rows per ``<tbody>`` group: where a chunk of parallel layout may start. Even.
 ROW_GROUP = 50
-#: The stylesheet's table cell padding (6pt each side) at its 8.5pt font size.
-CELL_PADDING_EM = 12 / 8.5
+#: The stylesheet's table cell padding (6pt each side) at its 8.5pt font size, plus
+#: room for the collapsed borders and rounding: a column exactly as wide as its
+#: widest text breaks that text.
+CELL_PADDING_EM = 12 / 8.5 + 0.25
 
 _TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
 _THEAD = re.compile(r"<thead\b[^>]*>.*?</thead>", re.S)

@@ -191,3 +191,17 @@ def test_chunks_start_at_a_forced_page_break_near_the_ideal_cut(monkeypatch):
     assert second_chunk(9).startswith(forced)  # one unit early: within the slack, it wins
     assert second_chunk(12).startswith(cell)  # two units late: too far, the ideal cut stands
     assert second_chunk(12).count("jp-Cell") == 10
+
+
+def test_long_table_cells_never_wrap_at_their_computed_widths():
+    genera = ["Bacteroides", "Faecalibacterium", "Bifidobacterium", "Akkermansia"]
+    body = "".join(
+        f"<tr><th>{10000 + r}</th><td>S{r:03d}</td><td>{genera[r % 4]}</td><td>{99999 - r}</td>"
+        f"<td>0.{r:05d}</td><td>species</td></tr>"
+        for r in range(80)
+    )
+    head = "".join(f"<th>{name}</th>" for name in ("", "sample", "genus", "reads", "abundance", "rank"))
+    html = f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    text = " ".join(pdf_pages_text(export_pdf(notebook(code(outputs=[html_output(html)])))))
+    assert "sample genus reads abundance rank" in text
+    assert len(re.findall(r"\b1\d{4} S\d{3} [A-Za-z]+ \d{5} 0\.\d{5} species\b", text)) == 80
