@@ -38,19 +38,8 @@ MIMETYPE = f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.lstrip('v').split('.'
 @alt.theme.register(NAME, enable=False)
 def theme() -> alt.theme.ThemeConfig:
     """The One Codex report look for Altair charts."""
-    axis = {
-        "labelFont": FONT,
-        "labelFontSize": LABEL_PX,
-        "labelColor": TEXT,
-        "titleFont": FONT,
-        "titleFontSize": AXIS_TITLE_PX,
-        "titleFontWeight": 600,
-        "titleColor": NAVY,
-        "gridColor": RULE,
-        "domainColor": MUTED,
-        "tickColor": MUTED,
-    }
-    header = {
+    # Axis, facet-header and legend labels and titles share one look.
+    labels = {
         "labelFont": FONT,
         "labelFontSize": LABEL_PX,
         "labelColor": TEXT,
@@ -58,6 +47,7 @@ def theme() -> alt.theme.ThemeConfig:
         "titleFontSize": AXIS_TITLE_PX,
         "titleColor": NAVY,
     }
+    axis = {**labels, "titleFontWeight": 600, "gridColor": RULE, "domainColor": MUTED, "tickColor": MUTED}
     return {
         "config": {
             "font": FONT,
@@ -66,15 +56,8 @@ def theme() -> alt.theme.ThemeConfig:
             "range": {"category": PALETTE, "ramp": {"scheme": "tealblues"}, "heatmap": {"scheme": "tealblues"}},
             "mark": {"color": NAVY},
             "axis": axis,
-            "header": header,
-            "legend": {
-                "labelFont": FONT,
-                "labelFontSize": LABEL_PX,
-                "labelColor": TEXT,
-                "titleFont": FONT,
-                "titleFontSize": AXIS_TITLE_PX,
-                "titleColor": NAVY,
-            },
+            "header": labels,
+            "legend": labels,
             "title": {"font": FONT, "fontSize": TITLE_PX, "fontWeight": 700, "color": NAVY, "anchor": "start"},
             "text": {"font": FONT, "fontSize": LABEL_PX, "color": TEXT},
         }
