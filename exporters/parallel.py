@@ -52,6 +52,8 @@ def fork_available() -> bool:
 
 def render_chunks(chunks: list[str], policy, log) -> bytes:
     """Lay out every chunk in its own process and return the merged PDF."""
+    import pypdf  # noqa: F401 - the merge needs it, and children converting SVG forms share it once imported
+
     context = multiprocessing.get_context("fork")
     processes, pipes = [], []
     try:
@@ -95,7 +97,7 @@ def _receive(pipe, process):
 
 def _lay_out(pipe, html: str, policy) -> None:
     """Child process: lay out one chunk, numbered as the parent says, and send its PDF."""
-    from .weasy import render
+    from .weasy import render, write_pdf
 
     def numbering(count: int) -> tuple[int, int]:
         pipe.send(("count", count))
@@ -105,7 +107,7 @@ def _lay_out(pipe, html: str, policy) -> None:
         started = time.perf_counter()
         document = render(html, policy, numbering)
         chunk = _navigation(document)
-        chunk.pdf = document.write_pdf()
+        chunk.pdf = write_pdf(document)
         del document
         chunk.seconds = time.perf_counter() - started
         chunk.peak_mib = peak_mib()

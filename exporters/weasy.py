@@ -16,6 +16,7 @@ from weasyprint.images import SVGImage
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from . import svgforms
 from .urlpolicy import URLPolicy
 
 # One font configuration per process: WeasyPrint rebuilds fontconfig state
@@ -59,15 +60,27 @@ def render(html: str, policy: URLPolicy, numbering: Numbering | None = None):
             base_url=policy.notebook_dir.as_uri() + "/",
             url_fetcher=PolicyURLFetcher(policy),
         ).render(font_config=font_config(), cache=images)
-    for image in images.values():
-        if isinstance(image, SVGImage):
+    svgs = {url: image for url, image in images.items() if isinstance(image, SVGImage)}
+    document.svg_forms = svgforms.convert_all(svgs)
+    for url, image in svgs.items():
+        if url not in document.svg_forms:
             _draw_once(image)
     return document
 
 
+def write_pdf(document) -> bytes:
+    """The laid-out document's PDF, its converted SVG forms included."""
+
+    def finish(_, pdf):
+        for form in document.svg_forms.values():
+            form.finish(pdf)
+
+    return document.write_pdf(finisher=finish)
+
+
 def render_pdf(html: str, policy: URLPolicy) -> bytes:
     """Lay out ``html`` and return the PDF bytes (deterministic for the same input)."""
-    return render(html, policy).write_pdf()
+    return write_pdf(render(html, policy))
 
 
 def _draw_once(image: SVGImage) -> None:
@@ -75,7 +88,8 @@ def _draw_once(image: SVGImage) -> None:
 
     WeasyPrint draws an SVG image's content inline at every use, so the header
     logo was drawn (and stored) once per page. Its pages share one resources
-    dictionary, which makes a form added there usable from every page.
+    dictionary, which makes a form added there usable from every page. (SVGs
+    that ``svgforms`` converts become such forms without WeasyPrint drawing them.)
     """
     draw = image.draw
     forms: dict = {}

@@ -13,7 +13,7 @@ import textwrap
 import pytest
 from helpers import code, export_html, export_pdf, new_output, notebook
 
-from ocx_reports.exporters import charts
+from ocx_reports.exporters import charts, svgforms
 from ocx_reports.exporters.errors import ReportError
 
 VALUES = [
@@ -95,10 +95,14 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.fixture(scope="module")
-def gallery_pdf() -> bytes:
+@pytest.fixture(scope="module", params=["drawn by WeasyPrint", "converted to PDF forms"])
+def gallery_pdf(request) -> bytes:
+    """The gallery's PDF, its SVGs drawn both ways (``svgforms`` converts them only
+    when a document holds enough SVG to pay for loading the converter)."""
     cells = [code("chart", outputs=[chart_output(mimetype, spec)]) for mimetype, spec, _ in GALLERY]
-    return export_pdf(notebook(*cells))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(svgforms, "MIN_SVG_BYTES", 0 if "forms" in request.param else 10**12)
+        return export_pdf(notebook(*cells))
 
 
 def test_chart_json_alone_prints_every_chart_as_vector_text_inside_the_page(gallery_pdf):
@@ -117,6 +121,31 @@ def test_chart_json_alone_prints_every_chart_as_vector_text_inside_the_page(gall
                 assert 0 <= char["x0"] and char["x1"] <= page.width and 0 <= char["top"] and char["bottom"] <= page.height
             chart_fonts = {c["fontname"].split("+")[-1] for c in page.chars if c["text"] in "SB"}
             assert any(name.startswith("Source-Sans") for name in chart_fonts)
+
+
+@pytest.fixture
+def svg_forms_always(monkeypatch):
+    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", 0)
+
+
+def test_svg_forms_keep_chart_words_apart_and_export_byte_identical(svg_forms_always, monkeypatch):
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    nb = notebook(*(code("chart", outputs=[chart_output(m, s)]) for m, s, _ in GALLERY[:3]))
+    first, second = export_pdf(nb), export_pdf(nb)
+    assert first == second
+    page = PdfReader(io.BytesIO(first)).pages[0]
+    assert any(name.startswith("/ocxsvg") for name in page["/Resources"]["/XObject"])
+    text = page.extract_text()
+    assert "Bar sample" in text and "Heat taxon" in text  # WeasyPrint's own SVG text runs words together
+
+
+def test_svg_that_refers_outside_itself_is_left_to_the_url_policy():
+    inside = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    outside = inside.replace(b"<rect", b'<image href="file:///etc/hostname" width="5" height="5"/><rect')
+    assert svgforms.convert(inside) is not None
+    assert svgforms.convert(outside) is None
 
 
 def test_wide_chart_is_scaled_to_the_printable_width_and_warns_about_tiny_text(caplog):

@@ -1,0 +1,158 @@
+"""SVG images drawn into the PDF as forms converted by vl-convert, not by WeasyPrint.
+
+WeasyPrint draws an SVG image by walking its element tree in Python: about
+60-90 ms for a typical chart, the largest single cost of a chart-heavy
+report's PDF write. vl-convert (already a dependency for drawing charts)
+converts SVG to PDF in compiled code (svg2pdf) in about 15 ms, keeping
+paths as paths and text as real text in the registered report font. Each
+SVG image is converted once per layout process; WeasyPrint then places the
+result as a form XObject wherever the image appears, scaled to its box.
+
+WeasyPrint fills in the resources of the forms it knows (fonts included)
+while it builds the PDF, so a converted form joins the page's XObjects
+without resources, and ``finish`` adds them to the PDF afterwards (it is
+passed as ``write_pdf``'s finisher). SVGs that may refer to anything outside
+themselves (an ``href`` that is not a fragment or a ``data:`` URI) stay with
+WeasyPrint, whose URL fetcher applies the report's URL policy; so does any
+SVG vl-convert cannot convert.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import zlib
+from urllib.parse import unquote_to_bytes
+
+import pydyf
+
+#: An href that points outside the SVG itself (not "#id", not a data: URI).
+_OUTSIDE_REF = re.compile(rb"""href\s*=\s*["'](?!#|data:)""")
+
+#: Below this much SVG in a document, loading the converter (pypdf and
+#: vl-convert's fonts: about 0.1 s and 25 MiB) costs more than it saves
+#: (WeasyPrint takes about 3 ms per KB of chart SVG to draw it).
+MIN_SVG_BYTES = 150_000
+
+
+def convert_all(images: dict) -> dict:
+    """URL -> PDFForm for the SVG images (URL -> WeasyPrint SVGImage) worth converting,
+    each made to draw as its form; the rest are left to WeasyPrint."""
+    sources = {url: svg_source(url) for url in images}
+    sources = {url: svg for url, svg in sources.items() if svg is not None}
+    if sum(map(len, sources.values())) < MIN_SVG_BYTES:
+        return {}
+    forms = {}
+    for url, svg in sources.items():
+        page = convert(svg)
+        if page is not None:
+            form = forms[url] = PDFForm(page)
+            images[url].draw = form.draw
+    return forms
+
+
+def svg_source(url: str) -> bytes | None:
+    """The SVG bytes of a ``data:`` URL (how the report embeds its figures), else None."""
+    if not url.startswith("data:"):
+        return None
+    header, _, payload = url.partition(",")
+    return base64.b64decode(payload) if header.endswith(";base64") else unquote_to_bytes(payload)
+
+
+def convert(svg: bytes):
+    """The SVG as a one-page PDF (a pypdf page), or None when it must stay with WeasyPrint."""
+    if _OUTSIDE_REF.search(svg):
+        return None
+    import vl_convert
+    from pypdf import PdfReader
+
+    from ocx_reports.chartsvg import register_fonts
+
+    from . import assets
+
+    register_fonts(str(assets.font_dir()))
+    try:
+        pdf = vl_convert.svg_to_pdf(svg.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return PdfReader(io.BytesIO(pdf)).pages[0]
+
+
+class PDFForm:
+    """One converted SVG: form XObjects that ``draw`` places, their resources added by ``finish``."""
+
+    def __init__(self, page):
+        self.page = page
+        left, bottom, right, top = (float(v) for v in page.mediabox)
+        self.bbox = pydyf.Array((left, bottom, right, top))
+        self.width, self.height = right - left, top - bottom
+        self.content = zlib.compress(page.get_contents().get_data())
+        # One form per resources dictionary it is drawn from (the pages share
+        # one; groups have their own): pydyf numbers an object each time it is added.
+        self.forms: dict[int, tuple[str, pydyf.Stream]] = {}
+
+    def draw(self, stream, width: float, height: float, _style=None) -> None:
+        """Place the form in WeasyPrint's box of ``width`` x ``height`` (CSS px, y down);
+        the signature of WeasyPrint's ``SVGImage.draw``, which it replaces."""
+        resources = stream._resources
+        if id(resources) not in self.forms:
+            form = _stream(self.content, {"Type": "/XObject", "Subtype": "/Form", "BBox": self.bbox})
+            name = f"ocxsvg{len(resources['XObject'])}"
+            resources["XObject"][name] = form
+            self.forms[id(resources)] = name, form
+        stream.push_state()
+        stream.transform(a=width / self.width, d=-height / self.height, f=height)
+        stream.draw_x_object(self.forms[id(resources)][0])
+        stream.pop_state()
+
+    def finish(self, pdf: pydyf.PDF) -> None:
+        """Add the forms' resources (fonts, graphics states...) to the written PDF."""
+        resources = self.page.get("/Resources")
+        if resources is None or not self.forms:
+            return
+        copied = _copy(resources.get_object(), pdf, {})
+        pdf.add_object(copied)
+        for _, form in self.forms.values():
+            form.extra["Resources"] = copied.reference
+
+
+def _stream(compressed: bytes, extra: dict) -> pydyf.Stream:
+    return pydyf.Stream([compressed], pydyf.Dictionary({**extra, "Filter": "/FlateDecode"}))
+
+
+def _copy(value, pdf: pydyf.PDF, done: dict):
+    """A pypdf object as pydyf objects; indirect objects are added to ``pdf`` once each."""
+    from pypdf import generic
+
+    if isinstance(value, generic.IndirectObject):
+        if value.idnum not in done:
+            target = value.get_object()
+            if isinstance(target, generic.StreamObject):
+                skip = {"/Length", "/Filter", "/DecodeParms"}
+                extra = {key[1:]: _copy(target.raw_get(key), pdf, done) for key in sorted(target) if key not in skip}
+                copied = _stream(zlib.compress(target.get_data()), extra)
+            else:
+                copied = _copy(target, pdf, done)
+                if not isinstance(copied, pydyf.Object):
+                    return copied
+            done[value.idnum] = copied
+            pdf.add_object(copied)
+        return done[value.idnum].reference
+    if isinstance(value, generic.DictionaryObject):
+        # Sorted: vl-convert orders some dictionaries differently from one run to the next.
+        return pydyf.Dictionary({key[1:]: _copy(value.raw_get(key), pdf, done) for key in sorted(value)})
+    if isinstance(value, generic.ArrayObject):
+        return pydyf.Array(_copy(item, pdf, done) for item in value)
+    if isinstance(value, generic.NameObject):
+        return pydyf.name(value[1:])
+    if isinstance(value, generic.BooleanObject):
+        return b"true" if value else b"false"
+    if isinstance(value, generic.NullObject):
+        return b"null"
+    if isinstance(value, (generic.TextStringObject, generic.ByteStringObject)):
+        raw = value.original_bytes if isinstance(value, generic.TextStringObject) else bytes(value)
+        return b"<" + raw.hex().encode() + b">"
+    if isinstance(value, generic.FloatObject):
+        return float(value)
+    return value  # NumberObject: an int
