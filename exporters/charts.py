@@ -118,30 +118,41 @@ def _feed(worker: _Worker, jobs: queue.Queue, results: list) -> None:
             results[index] = ChartError(str(exc))
 
 
-def draw_all(charts: list[Chart]) -> list[str | ChartError]:
-    """SVG or ChartError per chart: in this process, or spread over worker processes when many.
+class Drawing:
+    """Charts being drawn: by worker processes in the background when there are many,
+    else in this process once ``wait`` is called (vl-convert holds the GIL while it
+    works, so a thread here would only stall the exporter).
 
     Workers stay up for the life of the process, so batch builds that export
     many notebooks start them once.
     """
-    font_dir = str(assets.font_dir())
-    wanted = min(os.cpu_count() or 1, len(charts) // CHARTS_PER_WORKER)
-    if wanted < 2:
-        register_fonts(font_dir)
-        return [attempt(chart) for chart in charts]
-    _workers[:] = [w for w in _workers if w.process.poll() is None]
-    while len(_workers) < wanted:
-        _workers.append(_Worker(font_dir))
-    jobs: queue.Queue = queue.Queue()
-    for job in enumerate(charts):
-        jobs.put(job)
-    results: list = [None] * len(charts)
-    feeders = [threading.Thread(target=_feed, args=(w, jobs, results)) for w in _workers[:wanted]]
-    for feeder in feeders:
-        feeder.start()
-    for feeder in feeders:
-        feeder.join()
-    return results
+
+    def __init__(self, charts: list[Chart]):
+        self.charts = charts
+        self.results: list = [None] * len(charts)
+        self.feeders: list[threading.Thread] = []
+        font_dir = str(assets.font_dir())
+        wanted = min(os.cpu_count() or 1, len(charts) // CHARTS_PER_WORKER)
+        if wanted < 2:
+            register_fonts(font_dir)
+            return
+        _workers[:] = [w for w in _workers if w.process.poll() is None]
+        while len(_workers) < wanted:
+            _workers.append(_Worker(font_dir))
+        jobs: queue.Queue = queue.Queue()
+        for job in enumerate(charts):
+            jobs.put(job)
+        self.feeders = [threading.Thread(target=_feed, args=(w, jobs, self.results)) for w in _workers[:wanted]]
+        for feeder in self.feeders:
+            feeder.start()
+
+    def wait(self) -> list[str | ChartError]:
+        """SVG or ChartError per chart, in order."""
+        if not self.feeders:
+            self.results = [attempt(chart) for chart in self.charts]
+        for feeder in self.feeders:
+            feeder.join()
+        return self.results
 
 
 def chart_key(chart: Chart) -> str:
@@ -271,6 +282,7 @@ class ChartPreprocessor(Preprocessor):
     def __init__(self, **kw):
         super().__init__(**kw)
         self._caches: dict[str, ChartCache] = {}
+        self._started: dict[str, Drawing] = {}  # chart key -> the drawing that has it
 
     @property
     def cache(self) -> ChartCache:
@@ -280,25 +292,51 @@ class ChartPreprocessor(Preprocessor):
             self._caches[directory] = ChartCache(directory or None)
         return self._caches[directory]
 
-    def preprocess(self, nb, resources):
-        pending = []
+    def _figures(self, nb):
+        """(cell index, cell, output, mimetype shown) of each figure output the report keeps.
+
+        This runs before the visibility preprocessor, so that messages count
+        cells as the notebook does; outputs it will drop are not drawn.
+        """
         for index, cell in enumerate(nb.cells):
-            # This runs before the visibility preprocessor, so that messages count
-            # cells as the notebook does; outputs it will drop are not drawn.
             if cell_tags(cell) & REMOVED_OUTPUT_TAGS:
                 continue
             for output in cell.get("outputs", ()):
                 data = output.get("data") or {}
                 chosen = next((m for m in self.figure_priority if m in data), None)
-                if chosen is None:
-                    continue
-                if not is_chart_mimetype(chosen):
-                    show_only(output, chosen, data[chosen])
-                    continue
-                try:
-                    pending.append((index, cell, output, chart_for(chosen, data[chosen])))
-                except ChartError as exc:
-                    self._failed(index, cell, output, str(exc))
+                if chosen is not None:
+                    yield index, cell, output, chosen
+
+    def start(self, nb) -> None:
+        """Start drawing ``nb``'s uncached charts now, in the background when there are
+        many: the exporter calls this first thing, so that the chart workers' JavaScript
+        engines start while it loads WeasyPrint and renders the template."""
+        todo = {}
+        for *_, output, chosen in self._figures(nb):
+            if not is_chart_mimetype(chosen):
+                continue
+            try:
+                chart = chart_for(chosen, output["data"][chosen])
+            except ChartError:
+                continue  # reported by preprocess
+            key = chart_key(chart)
+            if key not in self._started and self.cache.get(key) is None:
+                todo[key] = chart
+        if todo:
+            drawing = Drawing(list(todo.values()))
+            self._started.update(dict.fromkeys(todo, drawing))
+
+    def preprocess(self, nb, resources):
+        pending = []
+        for index, cell, output, chosen in self._figures(nb):
+            data = output["data"]
+            if not is_chart_mimetype(chosen):
+                show_only(output, chosen, data[chosen])
+                continue
+            try:
+                pending.append((index, cell, output, chart_for(chosen, data[chosen])))
+            except ChartError as exc:
+                self._failed(index, cell, output, str(exc))
         if not pending:
             return nb, resources
         drawn = self._draw([chart for *_, chart in pending])
@@ -313,21 +351,22 @@ class ChartPreprocessor(Preprocessor):
         return nb, resources
 
     def _draw(self, charts: list[Chart]) -> dict:
-        """SVG (or ChartError) per chart key: cached ones first, the rest drawn."""
-        results, todo = {}, {}
-        for chart in charts:
-            key = chart_key(chart)
-            if key not in results and key not in todo:
-                svg = self.cache.get(key)
-                if svg is None:
-                    todo[key] = chart
+        """SVG (or ChartError) per chart key: cached ones, those ``start`` began
+        drawing, and the rest drawn now."""
+        keys = {chart_key(chart): chart for chart in charts}
+        started = {key: self._started.pop(key) for key in keys if key in self._started}
+        missing = [chart for key, chart in keys.items() if key not in started and self.cache.get(key) is None]
+        drawings = set(started.values())
+        if missing:
+            drawings.add(Drawing(missing))
+        failed = {}
+        for drawing in drawings:
+            for chart, result in zip(drawing.charts, drawing.wait()):
+                if isinstance(result, ChartError):
+                    failed[chart_key(chart)] = result
                 else:
-                    results[key] = svg
-        for key, result in zip(todo, draw_all(list(todo.values()))):
-            if not isinstance(result, ChartError):
-                self.cache.put(key, result)
-            results[key] = result
-        return results
+                    self.cache.put(chart_key(chart), result)
+        return {key: failed.get(key) or self.cache.get(key) for key in keys}
 
     def _show(self, index, cell, output, chart: Chart, svg: str) -> None:
         show_only(output, "image/svg+xml", svg)

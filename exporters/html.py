@@ -203,6 +203,7 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         install_one_line_errors()
+        self._start_charts(nb)
         resources = self._init_resources(resources)
         notebook_dir = Path(resources.get("metadata", {}).get("path") or ".")
         self._policy = URLPolicy(notebook_dir, self.log)
@@ -212,6 +213,12 @@ class OneCodexHTMLExporter(HTMLExporter):
         # whole page with BeautifulSoup to add alt text and tabindex, which took
         # about 4 s of a 150-page report. Our images carry their own alt text.
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    def _start_charts(self, nb) -> None:
+        """Begin drawing the notebook's charts (see ``ChartPreprocessor.start``)."""
+        for preprocessor in self._preprocessors:
+            if isinstance(preprocessor, ChartPreprocessor) and preprocessor.enabled:
+                preprocessor.start(nb)
 
     def _register_html_filters(self, nb, resources) -> None:
         """The two filters HTMLExporter registers per notebook before rendering."""

@@ -50,6 +50,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         return False
 
     def from_notebook_node(self, nb, resources=None, **kw):
+        self._start_charts(nb)  # before loading WeasyPrint, which takes a while
         from . import paginate
         from .parallel import fork_available, peak_mib, render_chunks
         from .tables import TablePolicy
