@@ -74,7 +74,7 @@ def convert(svg: bytes):
     register_fonts(str(assets.font_dir()))
     try:
         pdf = vl_convert.svg_to_pdf(svg.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RuntimeError, UnicodeDecodeError):  # vl-convert raises RuntimeError for bad SVG
         return None
     return PdfReader(io.BytesIO(pdf)).pages[0]
 
@@ -87,6 +87,7 @@ class PDFForm:
         left, bottom, right, top = (float(v) for v in page.mediabox)
         self.bbox = pydyf.Array((left, bottom, right, top))
         self.width, self.height = right - left, top - bottom
+        self.left, self.top = left, top
         self.content = zlib.compress(page.get_contents().get_data())
         # One form per resources dictionary it is drawn from (the pages share
         # one; groups have their own): pydyf numbers an object each time it is added.
@@ -101,8 +102,11 @@ class PDFForm:
             name = f"ocxsvg{len(resources['XObject'])}"
             resources["XObject"][name] = form
             self.forms[id(resources)] = name, form
+        # Scaled to fit and centred, like an SVG's default preserveAspectRatio.
+        scale = min(width / self.width, height / self.height)
+        left, top = (width - self.width * scale) / 2, (height - self.height * scale) / 2
         stream.push_state()
-        stream.transform(a=width / self.width, d=-height / self.height, f=height)
+        stream.transform(a=scale, d=-scale, e=left - scale * self.left, f=top + scale * self.top)
         stream.draw_x_object(self.forms[id(resources)][0])
         stream.pop_state()
 

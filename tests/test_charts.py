@@ -141,11 +141,13 @@ def test_svg_forms_keep_chart_words_apart_and_export_byte_identical(svg_forms_al
     assert "Bar sample" in text and "Heat taxon" in text  # WeasyPrint's own SVG text runs words together
 
 
-def test_svg_that_refers_outside_itself_is_left_to_the_url_policy():
+def test_svg_that_refers_outside_itself_or_cannot_convert_is_left_to_weasyprint():
     inside = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
     outside = inside.replace(b"<rect", b'<image href="file:///etc/hostname" width="5" height="5"/><rect')
+    empty = inside.replace(b'width="10" height="10"><rect', b'width="0" height="0"><rect')
     assert svgforms.convert(inside) is not None
-    assert svgforms.convert(outside) is None
+    assert svgforms.convert(outside) is None  # WeasyPrint's URL fetcher applies the report's policy
+    assert svgforms.convert(empty) is None
 
 
 def test_wide_chart_is_scaled_to_the_printable_width_and_warns_about_tiny_text(caplog):
