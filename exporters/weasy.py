@@ -7,11 +7,13 @@ registered exporter just to list them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import contextmanager
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.images import SVGImage
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -46,6 +48,41 @@ class PolicyURLFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+#: WeasyPrint's user-agent rules that match every element but only make
+#: pseudo-elements a report has on list items (markers) or never (footnotes).
+_UNIVERSAL_MARKER = "\n::marker {"
+_NOTE_RULES = re.compile(r"^::(?:footnote|note)-(?:call|marker) \{[^}]*\}\n", re.M)
+
+
+@lru_cache(maxsize=1)
+def lean_ua_stylesheet() -> CSS | None:
+    """WeasyPrint's user-agent stylesheet with its universal ``::marker`` rule
+    scoped to list items and ``<summary>``, and its footnote and note rules dropped.
+
+    Universal pseudo-element rules make WeasyPrint compute three or four extra
+    styles for every element: on the benchmark's long table, 62,141 style
+    computations instead of 11,051, about a tenth of its layout time. Reports
+    have markers only on list items and no CSS footnotes. None (use the stock
+    sheet) if a WeasyPrint release words these rules differently.
+    """
+    from weasyprint.html import UA as source
+    from weasyprint.html import UA_COUNTER_STYLE
+
+    if source.count(_UNIVERSAL_MARKER) != 1 or len(_NOTE_RULES.findall(source)) != 4:
+        return None
+    source = _NOTE_RULES.sub("", source.replace(_UNIVERSAL_MARKER, "\nli::marker, summary::marker {"))
+    return CSS(string=source, counter_style=UA_COUNTER_STYLE)
+
+
+class ReportHTML(HTML):
+    """A report page for WeasyPrint, laid out with the lean user-agent stylesheet."""
+
+    def _ua_stylesheets(self, forms=False):
+        stock = super()._ua_stylesheets(forms)
+        lean = lean_ua_stylesheet()
+        return stock if lean is None else [lean, *stock[1:]]
+
+
 #: Called with a chunk's page count once its pages are laid out; returns the
 #: (number of pages before it, pages in the whole report) for its page frame.
 Numbering = Callable[[int], "tuple[int, int]"]
@@ -55,7 +92,7 @@ def render(html: str, policy: URLPolicy, numbering: Numbering | None = None):
     """Lay out ``html``: a WeasyPrint document whose SVG images are each drawn once."""
     images: dict = {}
     with _numbered_pages(numbering):
-        document = HTML(
+        document = ReportHTML(
             string=html,
             base_url=policy.notebook_dir.as_uri() + "/",
             url_fetcher=PolicyURLFetcher(policy),

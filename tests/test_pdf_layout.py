@@ -167,3 +167,12 @@ def test_no_empty_trailing_page_after_a_final_page_break():
 def _display(helper):
     data, metadata = helper._repr_mimebundle_()
     return new_output("display_data", data=data, metadata=metadata)
+
+
+def test_lists_keep_their_markers_under_the_lean_user_agent_stylesheet():
+    from ocx_reports.exporters.weasy import lean_ua_stylesheet
+
+    assert lean_ua_stylesheet() is not None, "WeasyPrint's user-agent rules changed: the export is slower"
+    pdf = export_pdf(notebook(markdown("- first item\n- second item\n\n1. one\n2. two")))
+    text = pdf_pages_text(pdf)[0]
+    assert text.count("•") == 2 and "1." in text and "2." in text
