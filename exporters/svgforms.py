@@ -12,7 +12,8 @@ WeasyPrint fills in the resources of the forms it knows (fonts included)
 while it builds the PDF, so a converted form joins the page's XObjects
 without resources, and ``finish`` adds them to the PDF afterwards (it is
 passed as ``write_pdf``'s finisher). SVGs that may refer to anything outside
-themselves (an ``href`` that is not a fragment or a ``data:`` URI) stay with
+themselves (an ``href`` that is not a fragment or a ``data:`` URI, a CSS
+``url()`` that is not a fragment) stay with
 WeasyPrint, whose URL fetcher applies the report's URL policy; so does any
 SVG vl-convert cannot convert.
 """
@@ -27,8 +28,9 @@ from urllib.parse import unquote_to_bytes
 
 import pydyf
 
-#: An href that points outside the SVG itself (not "#id", not a data: URI).
-_OUTSIDE_REF = re.compile(rb"""href\s*=\s*["'](?!#|data:)""")
+#: A reference that may point outside the SVG itself: an href that is not
+#: "#id" or a data: URI, or a CSS url() that is not "#id".
+_OUTSIDE_REF = re.compile(rb"""href\s*=\s*["'](?!#|data:)|url\(\s*(?!["']?#)""")
 
 #: Below this much SVG in a document, loading the converter (pypdf and
 #: vl-convert's fonts: about 0.1 s and 25 MiB) costs more than it saves

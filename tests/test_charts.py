@@ -136,7 +136,8 @@ def test_svg_forms_keep_chart_words_apart_and_export_byte_identical(svg_forms_al
     first, second = export_pdf(nb), export_pdf(nb)
     assert first == second
     page = PdfReader(io.BytesIO(first)).pages[0]
-    assert any(name.startswith("/ocxsvg") for name in page["/Resources"]["/XObject"])
+    forms = [name for name in page["/Resources"]["/XObject"] if name.startswith("/ocxsvg")]
+    assert len(forms) == 4  # the three charts and the header logo
     text = page.extract_text()
     assert "Bar sample" in text and "Heat taxon" in text  # WeasyPrint's own SVG text runs words together
 
@@ -144,9 +145,13 @@ def test_svg_forms_keep_chart_words_apart_and_export_byte_identical(svg_forms_al
 def test_svg_that_refers_outside_itself_or_cannot_convert_is_left_to_weasyprint():
     inside = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
     outside = inside.replace(b"<rect", b'<image href="file:///etc/hostname" width="5" height="5"/><rect')
+    styled = inside.replace(b"<rect", b"<style>@import url(http://127.0.0.1:9/x.css);</style><rect")
     empty = inside.replace(b'width="10" height="10"><rect', b'width="0" height="0"><rect')
     assert svgforms.convert(inside) is not None
-    assert svgforms.convert(outside) is None  # WeasyPrint's URL fetcher applies the report's policy
+    for fragment in (b'fill="url(#paint)"', b"fill=\"url('#paint')\""):
+        assert svgforms.convert(inside.replace(b"<rect", b"<rect " + fragment)) is not None
+    for refers_outside in (outside, styled):  # WeasyPrint's URL fetcher applies the report's policy
+        assert svgforms.convert(refers_outside) is None
     assert svgforms.convert(empty) is None
 
 
