@@ -33,7 +33,7 @@ from html import escape
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Enum, List, Unicode
 
-from ocx_reports.chartsvg import CHART_CONFIG, Chart, ChartError, attempt, register_fonts
+from ocx_reports.chartsvg import CHART_CONFIG, VEGA_FONT_CONFIG, Chart, ChartError, attempt, register_fonts, vega_with_font
 
 from . import assets
 from .chartcache import ChartCache, content_key
@@ -159,7 +159,7 @@ def chart_key(chart: Chart) -> str:
     """Cache key: the spec and everything else that changes the picture."""
     import vl_convert
 
-    return content_key(chart.mode, chart.spec, chart.vl_version, CHART_CONFIG, vl_convert.__version__)
+    return content_key(chart.mode, chart.spec, chart.vl_version, CHART_CONFIG, VEGA_FONT_CONFIG, vl_convert.__version__)
 
 
 def is_chart_mimetype(mimetype: str) -> bool:
@@ -203,7 +203,7 @@ def chart_for(mimetype: str, data) -> Chart:
 def to_vega(chart: Chart) -> dict:
     """The chart as a Vega spec, so one bundled Vega draws every Vega-Lite version."""
     if chart.mode == "vega":
-        return chart.spec
+        return vega_with_font(chart.spec)
     import vl_convert
 
     return vl_convert.vegalite_to_vega(chart.spec, vl_version=chart.vl_version, config=CHART_CONFIG)

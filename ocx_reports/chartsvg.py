@@ -22,6 +22,14 @@ from dataclasses import dataclass
 #: page's embedded fonts and a browser without the font would pick a serif.
 FONT_FAMILY = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
 CHART_CONFIG = {"font": FONT_FAMILY}
+#: Vega specs take no config argument: this goes beneath their own ``config``,
+#: naming the report font for every kind of text Vega draws.
+VEGA_FONT_CONFIG = {
+    "text": {"font": FONT_FAMILY},
+    "axis": {"labelFont": FONT_FAMILY, "titleFont": FONT_FAMILY},
+    "legend": {"labelFont": FONT_FAMILY, "titleFont": FONT_FAMILY},
+    "title": {"font": FONT_FAMILY, "subtitleFont": FONT_FAMILY},
+}
 
 _registered: set[str] = set()
 
@@ -59,13 +67,21 @@ def short_reason(exc: Exception) -> str:
     return reason if len(reason) <= 160 else reason[:157] + "..."
 
 
+def vega_with_font(spec: dict) -> dict:
+    """A Vega spec with the report font beneath whatever its own config sets."""
+    config = dict(spec.get("config") or {})
+    for group, defaults in VEGA_FONT_CONFIG.items():
+        config[group] = {**defaults, **(config.get(group) or {})}
+    return {**spec, "config": config}
+
+
 def to_svg(chart: Chart) -> str:
     """Draw one chart, fetching nothing (an empty allowed-base-URL list); raises ChartError."""
     import vl_convert
 
     try:
         if chart.mode == "vega":
-            return vl_convert.vega_to_svg(chart.spec, allowed_base_urls=[])
+            return vl_convert.vega_to_svg(vega_with_font(chart.spec), allowed_base_urls=[])
         return vl_convert.vegalite_to_svg(
             chart.spec, vl_version=chart.vl_version, config=CHART_CONFIG, allowed_base_urls=[]
         )

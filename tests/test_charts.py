@@ -391,3 +391,36 @@ def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawin
     assert events == [3, "preprocess"]  # one drawing of the three distinct charts, before anything else
     text = squeeze(" ".join(pdf_pages_text(pdf)))
     assert all(f"Earlychart{i}" in text for i in range(3))
+
+
+VEGA_BAR = {
+    "$schema": "https://vega.github.io/schema/vega/v5.json",
+    "width": 300, "height": 150,
+    "title": "Vega abundance",
+    "data": [{"name": "table", "values": VALUES[:6]}],
+    "scales": [
+        {"name": "x", "type": "band", "domain": {"data": "table", "field": "sample"}, "range": "width"},
+        {"name": "y", "domain": {"data": "table", "field": "abundance"}, "range": "height"},
+    ],
+    "axes": [{"orient": "bottom", "scale": "x", "title": "Vega sample"}, {"orient": "left", "scale": "y"}],
+    "marks": [{
+        "type": "rect", "from": {"data": "table"},
+        "encode": {"enter": {
+            "x": {"scale": "x", "field": "sample"}, "width": {"scale": "x", "band": 1},
+            "y": {"scale": "y", "field": "abundance"}, "y2": {"scale": "y", "value": 0},
+        }},
+    }],
+}
+
+
+@pytest.mark.parametrize("forms", [False, True], ids=["drawn by WeasyPrint", "converted to PDF forms"])
+def test_vega_specs_print_in_the_report_font(forms, monkeypatch):
+    import pdfplumber
+
+    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", 0 if forms else 10**12)
+    pdf = export_pdf(notebook(code("vega", outputs=[chart_output("application/vnd.vega.v5+json", VEGA_BAR)])))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = doc.pages[0].chars
+    assert "Vegasample" in squeeze("".join(c["text"] for c in chars))
+    chart_fonts = {c["fontname"].split("+")[-1] for c in chars if c["text"] in "Vgs"}
+    assert chart_fonts and all("Source" in name.replace("-", "") for name in chart_fonts), chart_fonts
