@@ -9,8 +9,8 @@ leaves each output holding the one figure the report shows:
 * the first mimetype of ``figure_priority`` present wins (by default an SVG
   the kernel already made, then the chart JSON, then PNG/JPEG), so SVG beats
   PNG for matplotlib too;
-* conversions are cached by content hash; many at once run in worker
-  processes (vl-convert serializes conversions within a process);
+* conversions are cached by content hash and run in worker processes
+  (vl-convert serializes conversions within a process and holds the GIL);
 * vl-convert may fetch nothing (an empty allowed-base-URL list), so a chart
   that needs data from a URL fails fast instead of touching the network;
 * a chart that cannot be drawn falls back to a PNG of it if the output has
@@ -33,7 +33,7 @@ from html import escape
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Enum, List, Unicode
 
-from ocx_reports.chartsvg import CHART_CONFIG, VEGA_FONT_CONFIG, Chart, ChartError, attempt, register_fonts, vega_with_font
+from ocx_reports.chartsvg import CHART_CONFIG, VEGA_FONT_CONFIG, Chart, ChartError, vega_with_font
 
 from . import assets
 from .chartcache import ChartCache, content_key
@@ -76,8 +76,9 @@ window.addEventListener("DOMContentLoaded", () => document.querySelectorAll(".oc
 """
 
 
-#: A worker process pays off once it has this many charts to draw: each one
-#: starts its own JavaScript engine, which costs about as much as 20 small charts.
+#: Another worker process pays off once each has this many charts to draw:
+#: each one starts its own JavaScript engine, which costs about as much as 15
+#: small charts.
 CHARTS_PER_WORKER = 8
 
 
@@ -119,10 +120,13 @@ def _feed(worker: _Worker, jobs: queue.Queue, results: list) -> None:
 
 
 class Drawing:
-    """Charts being drawn: by worker processes in the background when there are many,
-    else in this process once ``wait`` is called (vl-convert holds the GIL while it
-    works, so a thread here would only stall the exporter).
+    """Charts being drawn in the background, by worker processes (one per
+    ``CHARTS_PER_WORKER`` charts, at most one per core).
 
+    Even one chart is drawn by a worker: it starts its JavaScript engine (about
+    0.9 s) while the exporter carries on, where drawing in this process would
+    start it only when the chart is needed, hold the GIL meanwhile, and leave
+    the engine's threads and memory in the process that forks the PDF layout.
     Workers stay up for the life of the process, so batch builds that export
     many notebooks start them once.
     """
@@ -130,12 +134,8 @@ class Drawing:
     def __init__(self, charts: list[Chart]):
         self.charts = charts
         self.results: list = [None] * len(charts)
-        self.feeders: list[threading.Thread] = []
         font_dir = str(assets.font_dir())
-        wanted = min(os.cpu_count() or 1, len(charts) // CHARTS_PER_WORKER)
-        if wanted < 2:
-            register_fonts(font_dir)
-            return
+        wanted = max(1, min(os.cpu_count() or 1, len(charts) // CHARTS_PER_WORKER))
         _workers[:] = [w for w in _workers if w.process.poll() is None]
         while len(_workers) < wanted:
             _workers.append(_Worker(font_dir))
@@ -148,8 +148,6 @@ class Drawing:
 
     def wait(self) -> list[str | ChartError]:
         """SVG or ChartError per chart, in order."""
-        if not self.feeders:
-            self.results = [attempt(chart) for chart in self.charts]
         for feeder in self.feeders:
             feeder.join()
         return self.results
@@ -308,9 +306,9 @@ class ChartPreprocessor(Preprocessor):
                     yield index, cell, output, chosen
 
     def start(self, nb) -> None:
-        """Start drawing ``nb``'s uncached charts now, in the background when there are
-        many: the exporter calls this first thing, so that the chart workers' JavaScript
-        engines start while it loads WeasyPrint and renders the template."""
+        """Start drawing ``nb``'s uncached charts now, in the background: the exporter
+        calls this first thing, so that the chart workers' JavaScript engines start
+        while it loads WeasyPrint and copies the notebook."""
         todo = {}
         for *_, output, chosen in self._figures(nb):
             if not is_chart_mimetype(chosen):

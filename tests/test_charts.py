@@ -242,15 +242,15 @@ def test_strict_charts_fails_naming_the_cell():
 
 @pytest.fixture
 def conversions(monkeypatch):
-    """Count the charts actually drawn in this process."""
+    """Count the charts sent to a chart worker process to be drawn."""
     drawn = []
-    real = charts.attempt
+    real = charts._Worker.draw
 
-    def counting(chart):
+    def counting(worker, chart):
         drawn.append(chart)
-        return real(chart)
+        return real(worker, chart)
 
-    monkeypatch.setattr(charts, "attempt", counting)
+    monkeypatch.setattr(charts._Worker, "draw", counting)
     return drawn
 
 
@@ -341,13 +341,23 @@ def test_pdf_ignores_interactive_charts():
     assert chart_pre.interactive_charts is False
 
 
-def test_many_charts_are_drawn_by_worker_processes(monkeypatch, conversions):
+def test_charts_are_drawn_by_worker_processes_one_more_per_batch(monkeypatch, conversions):
+    import vl_convert
+
+    def in_this_process(*args, **kwargs):
+        pytest.fail("a chart was drawn in the exporter process")
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", in_this_process)
     monkeypatch.setattr(charts.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(charts, "_workers", [])
+    lone = vegalite("v5", mark="bar", encoding=AXES, title="Lone chart")
+    assert 'alt="Lone chart"' in export_html(notebook(code("c", outputs=[chart_output(VL5, lone)])))
+    assert len(charts._workers) == 1
     specs = [vegalite("v5", mark="bar", encoding=AXES, title=f"Worker chart {i}") for i in range(2 * charts.CHARTS_PER_WORKER)]
     html = export_html(notebook(*(code("c", outputs=[chart_output(VL5, s)]) for s in specs)))
-    assert not conversions  # none drawn in this process
     assert html.count('alt="Worker chart ') == len(specs)
     assert len(charts._workers) == 2
+    assert len(conversions) == 1 + len(specs)
 
 
 def test_altair_is_not_imported_by_the_package_or_exporters():
