@@ -99,24 +99,40 @@ class _Worker:
         self.process.stdin.flush()
         reply = self.process.stdout.readline()
         if not reply:
-            raise ChartError("the chart converter process stopped")
+            raise OSError("no reply")
         reply = json.loads(reply)
         return ChartError(reply["error"]) if "error" in reply else reply["svg"]
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                pipe.close()
+            except OSError:  # a broken pipe's unflushed write
+                pass
 
 
 _workers: list[_Worker] = []
 
 
-def _feed(worker: _Worker, jobs: queue.Queue, results: list) -> None:
+def _feed(slot: int, jobs: queue.Queue, results: list, font_dir: str) -> None:
+    """Draw queued charts with worker ``slot`` until none are left. A worker that
+    stops (a chart that crashes the converter) is replaced, so that chart fails alone."""
     while True:
         try:
             index, chart = jobs.get_nowait()
         except queue.Empty:
             return
         try:
-            results[index] = worker.draw(chart)
-        except (ChartError, OSError) as exc:
-            results[index] = ChartError(str(exc))
+            results[index] = _workers[slot].draw(chart)
+        except OSError:
+            results[index] = ChartError("the chart converter process stopped while drawing it")
+            _workers[slot].stop()
+            try:
+                _workers[slot] = _Worker(font_dir)
+            except OSError:
+                return  # the rest go to the other workers, or fail in ``Drawing.wait``
 
 
 class Drawing:
@@ -142,7 +158,9 @@ class Drawing:
         jobs: queue.Queue = queue.Queue()
         for job in enumerate(charts):
             jobs.put(job)
-        self.feeders = [threading.Thread(target=_feed, args=(w, jobs, self.results)) for w in _workers[:wanted]]
+        self.feeders = [
+            threading.Thread(target=_feed, args=(slot, jobs, self.results, font_dir)) for slot in range(wanted)
+        ]
         for feeder in self.feeders:
             feeder.start()
 
@@ -150,7 +168,8 @@ class Drawing:
         """SVG or ChartError per chart, in order."""
         for feeder in self.feeders:
             feeder.join()
-        return self.results
+        stopped = ChartError("the chart converter process could not be started")
+        return [stopped if result is None else result for result in self.results]
 
 
 def chart_key(chart: Chart) -> str:

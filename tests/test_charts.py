@@ -434,3 +434,23 @@ def test_vega_specs_print_in_the_report_font(forms, monkeypatch):
     assert "Vegasample" in squeeze("".join(c["text"] for c in chars))
     chart_fonts = {c["fontname"].split("+")[-1] for c in chars if c["text"] in "Vgs"}
     assert chart_fonts and all("Source" in name.replace("-", "") for name in chart_fonts), chart_fonts
+
+
+def test_a_chart_that_stops_its_converter_fails_alone(monkeypatch, caplog):
+    real = charts._Worker.draw
+
+    def crash_on_the_second(worker, chart):
+        if chart.spec.get("title") == "Crashing chart":
+            worker.process.kill()
+            worker.process.wait()
+        return real(worker, chart)
+
+    monkeypatch.setattr(charts._Worker, "draw", crash_on_the_second)
+    monkeypatch.setattr(charts, "_workers", [])
+    titles = ["Before chart", "Crashing chart", "After chart"]
+    nb = notebook(*(code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES, title=t))]) for t in titles))
+    with caplog.at_level(logging.WARNING):
+        html = export_html(nb)
+    assert 'alt="Before chart"' in html and 'alt="After chart"' in html
+    assert 'alt="Crashing chart"' not in html and "Chart not shown" in html
+    assert "cell 2" in caplog.text and "stopped while drawing it" in caplog.text
