@@ -89,7 +89,11 @@ Numbering = Callable[[int], "tuple[int, int]"]
 
 
 def render(html: str, policy: URLPolicy, numbering: Numbering | None = None):
-    """Lay out ``html``: a WeasyPrint document whose SVG images are each drawn once."""
+    """Lay out ``html``: a WeasyPrint document whose SVG images are each drawn once.
+
+    The document carries the SVG forms it converted (``svg_forms``, see
+    ``svgforms``); write it with ``write_pdf`` below, which adds their resources.
+    """
     images: dict = {}
     with _numbered_pages(numbering):
         document = ReportHTML(
