@@ -21,6 +21,7 @@ SVG vl-convert cannot convert.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
 import zlib
@@ -112,53 +113,76 @@ class PDFForm:
         stream.draw_x_object(self.forms[id(resources)][0])
         stream.pop_state()
 
-    def finish(self, pdf: pydyf.PDF) -> None:
+    def finish(self, copier: "_Copier") -> None:
         """Add the forms' resources (fonts, graphics states...) to the written PDF."""
         resources = self.page.get("/Resources")
         if resources is None or not self.forms:
             return
-        copied = _copy(resources.get_object(), pdf, {})
-        pdf.add_object(copied)
+        copied = copier.copy(resources.get_object(), {})
+        copier.pdf.add_object(copied)
         for _, form in self.forms.values():
             form.extra["Resources"] = copied.reference
+
+
+def add_resources(forms, pdf: pydyf.PDF) -> None:
+    """Add the resources of the ``PDFForm``s drawn in ``pdf``, as ``write_pdf``'s finisher does."""
+    copier = _Copier(pdf)
+    for form in forms:
+        form.finish(copier)
 
 
 def _stream(compressed: bytes, extra: dict) -> pydyf.Stream:
     return pydyf.Stream([compressed], pydyf.Dictionary({**extra, "Filter": "/FlateDecode"}))
 
 
-def _copy(value, pdf: pydyf.PDF, done: dict):
-    """A pypdf object as pydyf objects; indirect objects are added to ``pdf`` once each."""
-    from pypdf import generic
+class _Copier:
+    """Copies pypdf objects into a pydyf PDF: each indirect object once per source
+    (``done``: its object number -> the copy), and each distinct stream once per
+    PDF, since converted charts share their colour profile and often their font subsets."""
 
-    if isinstance(value, generic.IndirectObject):
-        if value.idnum not in done:
-            target = value.get_object()
-            if isinstance(target, generic.StreamObject):
-                skip = {"/Length", "/Filter", "/DecodeParms"}
-                extra = {key[1:]: _copy(target.raw_get(key), pdf, done) for key in sorted(target) if key not in skip}
-                copied = _stream(zlib.compress(target.get_data()), extra)
-            else:
-                copied = _copy(target, pdf, done)
-                if not isinstance(copied, pydyf.Object):
-                    return copied
-            done[value.idnum] = copied
-            pdf.add_object(copied)
-        return done[value.idnum].reference
-    if isinstance(value, generic.DictionaryObject):
-        # Sorted: vl-convert orders some dictionaries differently from one run to the next.
-        return pydyf.Dictionary({key[1:]: _copy(value.raw_get(key), pdf, done) for key in sorted(value)})
-    if isinstance(value, generic.ArrayObject):
-        return pydyf.Array(_copy(item, pdf, done) for item in value)
-    if isinstance(value, generic.NameObject):
-        return pydyf.name(value[1:])
-    if isinstance(value, generic.BooleanObject):
-        return b"true" if value else b"false"
-    if isinstance(value, generic.NullObject):
-        return b"null"
-    if isinstance(value, (generic.TextStringObject, generic.ByteStringObject)):
-        raw = value.original_bytes if isinstance(value, generic.TextStringObject) else bytes(value)
-        return b"<" + raw.hex().encode() + b">"
-    if isinstance(value, generic.FloatObject):
-        return float(value)
-    return value  # NumberObject: an int
+    def __init__(self, pdf: pydyf.PDF):
+        self.pdf = pdf
+        self.streams: dict[bytes, pydyf.Stream] = {}  # content hash -> the copy
+
+    def copy(self, value, done: dict):
+        from pypdf import generic
+
+        if isinstance(value, generic.IndirectObject):
+            if value.idnum not in done:
+                target = value.get_object()
+                if isinstance(target, generic.StreamObject):
+                    copied = self._stream(target, done)
+                else:
+                    copied = self.copy(target, done)
+                    if not isinstance(copied, pydyf.Object):
+                        return copied
+                    self.pdf.add_object(copied)
+                done[value.idnum] = copied
+            return done[value.idnum].reference
+        if isinstance(value, generic.DictionaryObject):
+            # Sorted: vl-convert orders some dictionaries differently from one run to the next.
+            return pydyf.Dictionary({key[1:]: self.copy(value.raw_get(key), done) for key in sorted(value)})
+        if isinstance(value, generic.ArrayObject):
+            return pydyf.Array(self.copy(item, done) for item in value)
+        if isinstance(value, generic.NameObject):
+            return pydyf.name(value[1:])
+        if isinstance(value, generic.BooleanObject):
+            return b"true" if value else b"false"
+        if isinstance(value, generic.NullObject):
+            return b"null"
+        if isinstance(value, (generic.TextStringObject, generic.ByteStringObject)):
+            raw = value.original_bytes if isinstance(value, generic.TextStringObject) else bytes(value)
+            return b"<" + raw.hex().encode() + b">"
+        if isinstance(value, generic.FloatObject):
+            return float(value)
+        return value  # NumberObject: an int
+
+    def _stream(self, target, done: dict) -> pydyf.Stream:
+        skip = {"/Length", "/Filter", "/DecodeParms"}
+        extra = pydyf.Dictionary({key[1:]: self.copy(target.raw_get(key), done) for key in sorted(target) if key not in skip})
+        data = target.get_data()
+        key = hashlib.sha256(extra.data + b"\n" + data).digest()
+        if key not in self.streams:
+            self.streams[key] = _stream(zlib.compress(data), extra)
+            self.pdf.add_object(self.streams[key])
+        return self.streams[key]

@@ -112,11 +112,7 @@ def render(html: str, policy: URLPolicy, numbering: Numbering | None = None):
 def write_pdf(document) -> bytes:
     """The laid-out document's PDF, its converted SVG forms included."""
 
-    def finish(_, pdf):
-        for form in document.svg_forms.values():
-            form.finish(pdf)
-
-    return document.write_pdf(finisher=finish)
+    return document.write_pdf(finisher=lambda _, pdf: svgforms.add_resources(document.svg_forms.values(), pdf))
 
 
 def render_pdf(html: str, policy: URLPolicy) -> bytes:

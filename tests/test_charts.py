@@ -138,6 +138,8 @@ def test_svg_forms_keep_chart_words_apart_and_export_byte_identical(svg_forms_al
     page = PdfReader(io.BytesIO(first)).pages[0]
     forms = [name for name in page["/Resources"]["/XObject"] if name.startswith("/ocxsvg")]
     assert len(forms) == 4  # the three charts and the header logo
+    profiles = {form["/Resources"]["/ColorSpace"].raw_get("/cs0")[1].idnum for form in map(page["/Resources"]["/XObject"].get, forms)}
+    assert len(profiles) == 1  # every converted image carries the same colour profile: stored once
     text = page.extract_text()
     assert "Bar sample" in text and "Heat taxon" in text  # WeasyPrint's own SVG text runs words together
 
