@@ -79,7 +79,8 @@ def convert(svg: bytes):
         pdf = vl_convert.svg_to_pdf(svg.decode("utf-8"))
     except (ValueError, RuntimeError, UnicodeDecodeError):  # vl-convert raises RuntimeError for bad SVG
         return None
-    return PdfReader(io.BytesIO(pdf)).pages[0]
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    return page if page.mediabox.width > 0 and page.mediabox.height > 0 else None
 
 
 class PDFForm:
