@@ -3,7 +3,7 @@
 WeasyPrint draws an SVG image by walking its element tree in Python: about
 60-90 ms for a typical chart, the largest single cost of a chart-heavy
 report's PDF write. vl-convert (already a dependency for drawing charts)
-converts SVG to PDF in compiled code (svg2pdf) in about 15 ms, keeping
+converts SVG to PDF in compiled code (svg2pdf) in 15-30 ms, keeping
 paths as paths and text as real text in the registered report font. Each
 SVG image is converted once per layout process; WeasyPrint then places the
 result as a form XObject wherever the image appears, scaled to its box.
