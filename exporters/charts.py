@@ -147,16 +147,21 @@ class Drawing:
     many notebooks start them once.
     """
 
-    def __init__(self, charts: list[Chart]):
-        self.charts = charts
+    def __init__(self, charts: dict[str, Chart]):
+        """``charts``: each chart to draw by its cache key."""
+        self.keys = list(charts)
         self.results: list = [None] * len(charts)
         font_dir = str(assets.font_dir())
         wanted = max(1, min(os.cpu_count() or 1, len(charts) // CHARTS_PER_WORKER))
         _workers[:] = [w for w in _workers if w.process.poll() is None]
         while len(_workers) < wanted:
-            _workers.append(_Worker(font_dir))
+            try:
+                _workers.append(_Worker(font_dir))
+            except OSError:
+                break  # what no worker draws fails in ``wait``, with a reason
+        wanted = min(wanted, len(_workers))
         jobs: queue.Queue = queue.Queue()
-        for job in enumerate(charts):
+        for job in enumerate(charts.values()):
             jobs.put(job)
         self.feeders = [
             threading.Thread(target=_feed, args=(slot, jobs, self.results, font_dir)) for slot in range(wanted)
@@ -164,12 +169,12 @@ class Drawing:
         for feeder in self.feeders:
             feeder.start()
 
-    def wait(self) -> list[str | ChartError]:
-        """SVG or ChartError per chart, in order."""
+    def wait(self) -> dict[str, str | ChartError]:
+        """SVG or ChartError by chart key."""
         for feeder in self.feeders:
             feeder.join()
         stopped = ChartError("the chart converter process could not be started")
-        return [stopped if result is None else result for result in self.results]
+        return {key: stopped if result is None else result for key, result in zip(self.keys, self.results)}
 
 
 def chart_key(chart: Chart) -> str:
@@ -340,8 +345,7 @@ class ChartPreprocessor(Preprocessor):
             if key not in self._started and self.cache.get(key) is None:
                 todo[key] = chart
         if todo:
-            drawing = Drawing(list(todo.values()))
-            self._started.update(dict.fromkeys(todo, drawing))
+            self._started.update(dict.fromkeys(todo, Drawing(todo)))
 
     def preprocess(self, nb, resources):
         pending = []
@@ -351,14 +355,15 @@ class ChartPreprocessor(Preprocessor):
                 show_only(output, chosen, data[chosen])
                 continue
             try:
-                pending.append((index, cell, output, chart_for(chosen, data[chosen])))
+                chart = chart_for(chosen, data[chosen])
+                pending.append((index, cell, output, chart, chart_key(chart)))
             except ChartError as exc:
                 self._failed(index, cell, output, str(exc))
         if not pending:
             return nb, resources
-        drawn = self._draw([chart for *_, chart in pending])
-        for index, cell, output, chart in pending:
-            result = drawn[chart_key(chart)]
+        drawn = self._draw({key: chart for *_, chart, key in pending})
+        for index, cell, output, chart, key in pending:
+            result = drawn[key]
             if isinstance(result, ChartError):
                 self._failed(index, cell, output, str(result))
                 continue
@@ -367,22 +372,21 @@ class ChartPreprocessor(Preprocessor):
             resources["ocx_charts"] = {"script": embed_script(self.cache)}
         return nb, resources
 
-    def _draw(self, charts: list[Chart]) -> dict:
+    def _draw(self, keys: dict[str, Chart]) -> dict:
         """SVG (or ChartError) per chart key: cached ones, those ``start`` began
         drawing, and the rest drawn now."""
-        keys = {chart_key(chart): chart for chart in charts}
         started = {key: self._started.pop(key) for key in keys if key in self._started}
-        missing = [chart for key, chart in keys.items() if key not in started and self.cache.get(key) is None]
+        missing = {key: chart for key, chart in keys.items() if key not in started and self.cache.get(key) is None}
         drawings = set(started.values())
         if missing:
             drawings.add(Drawing(missing))
         failed = {}
         for drawing in drawings:
-            for chart, result in zip(drawing.charts, drawing.wait()):
+            for key, result in drawing.wait().items():
                 if isinstance(result, ChartError):
-                    failed[chart_key(chart)] = result
+                    failed[key] = result
                 else:
-                    self.cache.put(chart_key(chart), result)
+                    self.cache.put(key, result)
         return {key: failed.get(key) or self.cache.get(key) for key in keys}
 
     def _show(self, index, cell, output, chart: Chart, svg: str) -> None:

@@ -95,13 +95,17 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.fixture(scope="module", params=["drawn by WeasyPrint", "converted to PDF forms"])
+#: The two ways SVG images reach the PDF: ``svgforms`` converts them only when a
+#: document holds enough SVG to pay for loading the converter (its MIN_SVG_BYTES).
+SVG_DRAWING = {"drawn by WeasyPrint": 10**12, "converted to PDF forms": 0}
+
+
+@pytest.fixture(scope="module", params=list(SVG_DRAWING))
 def gallery_pdf(request) -> bytes:
-    """The gallery's PDF, its SVGs drawn both ways (``svgforms`` converts them only
-    when a document holds enough SVG to pay for loading the converter)."""
+    """The gallery's PDF, its SVGs drawn both ways."""
     cells = [code("chart", outputs=[chart_output(mimetype, spec)]) for mimetype, spec, _ in GALLERY]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(svgforms, "MIN_SVG_BYTES", 0 if "forms" in request.param else 10**12)
+        patch.setattr(svgforms, "MIN_SVG_BYTES", SVG_DRAWING[request.param])
         return export_pdf(notebook(*cells))
 
 
@@ -123,14 +127,10 @@ def test_chart_json_alone_prints_every_chart_as_vector_text_inside_the_page(gall
             assert any(name.startswith("Source-Sans") for name in chart_fonts)
 
 
-@pytest.fixture
-def svg_forms_always(monkeypatch):
-    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", 0)
-
-
-def test_svg_forms_keep_chart_words_apart_and_export_byte_identical(svg_forms_always, monkeypatch):
+def test_svg_forms_keep_chart_words_apart_and_export_byte_identical(monkeypatch):
     from pypdf import PdfReader
 
+    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", SVG_DRAWING["converted to PDF forms"])
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     nb = notebook(*(code("chart", outputs=[chart_output(m, s)]) for m, s, _ in GALLERY[:3]))
     first, second = export_pdf(nb), export_pdf(nb)
@@ -425,11 +425,11 @@ VEGA_BAR = {
 }
 
 
-@pytest.mark.parametrize("forms", [False, True], ids=["drawn by WeasyPrint", "converted to PDF forms"])
-def test_vega_specs_print_in_the_report_font(forms, monkeypatch):
+@pytest.mark.parametrize("drawing", list(SVG_DRAWING))
+def test_vega_specs_print_in_the_report_font(drawing, monkeypatch):
     import pdfplumber
 
-    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", 0 if forms else 10**12)
+    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", SVG_DRAWING[drawing])
     pdf = export_pdf(notebook(code("vega", outputs=[chart_output("application/vnd.vega.v5+json", VEGA_BAR)])))
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         chars = doc.pages[0].chars
@@ -456,3 +456,35 @@ def test_a_chart_that_stops_its_converter_fails_alone(monkeypatch, caplog):
     assert 'alt="Before chart"' in html and 'alt="After chart"' in html
     assert 'alt="Crashing chart"' not in html and "Chart not shown" in html
     assert "cell 2" in caplog.text and "stopped while drawing it" in caplog.text
+
+
+def test_charts_fail_with_a_reason_when_no_converter_process_can_start(monkeypatch, caplog):
+    """The first worker starts and is then stopped by a crashing chart; no replacement can start."""
+    real_init, real_draw = charts._Worker.__init__, charts._Worker.draw
+    spawned = []
+
+    def start_once(worker, font_dir):
+        if spawned:
+            raise OSError("no processes left")
+        spawned.append(worker)
+        real_init(worker, font_dir)
+
+    def crash_on_the_first(worker, chart):
+        if chart.spec.get("title") == "Crashing chart":
+            worker.process.kill()
+            worker.process.wait()
+        return real_draw(worker, chart)
+
+    monkeypatch.setattr(charts._Worker, "__init__", start_once)
+    monkeypatch.setattr(charts._Worker, "draw", crash_on_the_first)
+    monkeypatch.setattr(charts, "_workers", [])
+    titles = ["Crashing chart", "Stranded chart"]
+    nb = notebook(*(code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES, title=t))]) for t in titles))
+    with caplog.at_level(logging.WARNING):
+        html = export_html(nb)
+    assert html.count("Chart not shown") == 2
+    assert "stopped while drawing it" in caplog.text and "could not be started" in caplog.text
+    monkeypatch.setattr(charts, "_workers", [])
+    with caplog.at_level(logging.WARNING):
+        assert "Chart not shown" in export_html(notebook(code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES))])))
+    assert caplog.text.count("could not be started") == 2
