@@ -438,17 +438,22 @@ def test_vega_specs_print_in_the_report_font(drawing, monkeypatch):
     assert chart_fonts and all("Source" in name.replace("-", "") for name in chart_fonts), chart_fonts
 
 
-def test_a_chart_that_stops_its_converter_fails_alone(monkeypatch, caplog):
+@pytest.fixture
+def crashing_chart(monkeypatch):
+    """Fresh chart workers, one of which dies when asked to draw the chart titled "Crashing chart"."""
     real = charts._Worker.draw
 
-    def crash_on_the_second(worker, chart):
+    def crash(worker, chart):
         if chart.spec.get("title") == "Crashing chart":
             worker.process.kill()
             worker.process.wait()
         return real(worker, chart)
 
-    monkeypatch.setattr(charts._Worker, "draw", crash_on_the_second)
+    monkeypatch.setattr(charts._Worker, "draw", crash)
     monkeypatch.setattr(charts, "_workers", [])
+
+
+def test_a_chart_that_stops_its_converter_fails_alone(crashing_chart, caplog):
     titles = ["Before chart", "Crashing chart", "After chart"]
     nb = notebook(*(code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES, title=t))]) for t in titles))
     with caplog.at_level(logging.WARNING):
@@ -458,9 +463,9 @@ def test_a_chart_that_stops_its_converter_fails_alone(monkeypatch, caplog):
     assert "cell 2" in caplog.text and "stopped while drawing it" in caplog.text
 
 
-def test_charts_fail_with_a_reason_when_no_converter_process_can_start(monkeypatch, caplog):
+def test_charts_fail_with_a_reason_when_no_converter_process_can_start(crashing_chart, monkeypatch, caplog):
     """The first worker starts and is then stopped by a crashing chart; no replacement can start."""
-    real_init, real_draw = charts._Worker.__init__, charts._Worker.draw
+    real_init = charts._Worker.__init__
     spawned = []
 
     def start_once(worker, font_dir):
@@ -469,15 +474,7 @@ def test_charts_fail_with_a_reason_when_no_converter_process_can_start(monkeypat
         spawned.append(worker)
         real_init(worker, font_dir)
 
-    def crash_on_the_first(worker, chart):
-        if chart.spec.get("title") == "Crashing chart":
-            worker.process.kill()
-            worker.process.wait()
-        return real_draw(worker, chart)
-
     monkeypatch.setattr(charts._Worker, "__init__", start_once)
-    monkeypatch.setattr(charts._Worker, "draw", crash_on_the_first)
-    monkeypatch.setattr(charts, "_workers", [])
     titles = ["Crashing chart", "Stranded chart"]
     nb = notebook(*(code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES, title=t))]) for t in titles))
     with caplog.at_level(logging.WARNING):
