@@ -97,7 +97,7 @@ def _receive(pipe, process):
 
 def _lay_out(pipe, html: str, policy) -> None:
     """Child process: lay out one chunk, numbered as the parent says, and send its PDF."""
-    from .weasy import render, write_pdf
+    from .weasy import fewer_collections, render, write_pdf
 
     def numbering(count: int) -> tuple[int, int]:
         pipe.send(("count", count))
@@ -105,10 +105,11 @@ def _lay_out(pipe, html: str, policy) -> None:
 
     try:
         started = time.perf_counter()
-        document = render(html, policy, numbering)
-        chunk = _navigation(document)
-        chunk.pdf = write_pdf(document)
-        del document
+        with fewer_collections():
+            document = render(html, policy, numbering)
+            chunk = _navigation(document)
+            chunk.pdf = write_pdf(document)
+            del document
         chunk.seconds = time.perf_counter() - started
         chunk.peak_mib = peak_mib()
         pipe.send(("done", chunk))

@@ -1,6 +1,7 @@
 """The fast PDF paths: parallel layout against serial, long tables, truncation with CSV, the logo drawn once."""
 
 import csv
+import gc
 import io
 import re
 
@@ -10,7 +11,7 @@ from helpers import code, export_pdf, html_output, markdown, new_output, noteboo
 from pypdf import PdfReader
 
 from ocx_reports import report
-from ocx_reports.exporters import OneCodexPDFExporter, paginate, tables
+from ocx_reports.exporters import OneCodexPDFExporter, paginate, tables, weasy
 
 #: What every page repeats (the running header and footer, the table header), not report text.
 FRAME = re.compile(r"Page \d+ of \d+|ocx reports|Center Text \w+ \d+, \d+|NOT FOR DIAGNOSTIC USE|Column 0 Column 1 Column 2")
@@ -205,3 +206,21 @@ def test_long_table_cells_never_wrap_at_their_computed_widths():
     text = " ".join(pdf_pages_text(export_pdf(notebook(code(outputs=[html_output(html)])))))
     assert "sample genus reads abundance rank" in text
     assert len(re.findall(r"\b1\d{4} S\d{3} [A-Za-z]+ \d{5} 0\.\d{5} species\b", text)) == 80
+
+
+def test_layout_runs_with_fewer_collections_then_restores_the_collector(small_chunks, monkeypatch, tmp_path):
+    seen = tmp_path / "thresholds"
+    render = weasy.ReportHTML.render
+
+    def recording(self, *args, **kw):  # runs in the chunk processes too: they are forked
+        with seen.open("a") as log:
+            log.write(f"{gc.get_threshold()[0]}\n")
+        return render(self, *args, **kw)
+
+    monkeypatch.setattr(weasy.ReportHTML, "render", recording)
+    before = gc.get_threshold()
+    export_pdf(_report())  # in chunks
+    export_pdf(notebook(markdown("A short report.")))  # in this process
+    thresholds = seen.read_text().split()
+    assert len(thresholds) >= 3 and set(thresholds) == {str(weasy.LAYOUT_GC_THRESHOLD)}
+    assert gc.get_threshold() == before
