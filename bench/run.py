@@ -2,10 +2,10 @@
 
 Usage: ``python bench/run.py [--repeat N] [--only example|large|scaling] [--no-peers] [--before DIR]``
 
-Prints, per notebook, the median wall time (and the spread) and the peak
-memory of the whole process over N runs: ours with the default workers and
-with ``workers=1``, and the peers when installed, run in the same loop so
-their ratios are measured under the same load:
+Prints, per notebook, the median wall time (and the spread), the median CPU
+time and the peak memory of the whole process over N runs: ours with the
+default workers and with ``workers=1``, and the peers when installed, run in
+the same loop so their ratios are measured under the same load:
 
 * the One Codex client's ``onecodex_pdf``: a Python with ``onecodex[reports]==1.2.0``
   (``$BENCH_ONECODEX_PYTHON``, default ``/work/peers/onecodex-venv/bin/python``);
@@ -51,12 +51,14 @@ CHROMIUM = Path(os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium"))
 #: The issue's targets: (at most this share of webpdf's time, of onecodex_pdf's, peak MiB).
 TARGETS = {"example": (0.5, 0.3, 120), "large": (1.5, 0.25, 350)}
 
-_CHUNK = re.compile(r"PDF chunk \d+: \d+ pages in [\d.]+ s, peak memory (\d+) MiB")
+_CHUNK = re.compile(r"PDF chunk \d+: \d+ pages in [\d.]+ s(?: \([\d.]+ CPU-s\))?, peak memory (\d+) MiB")
 _PARENT = re.compile(r"exporter peak memory (\d+) MiB")
 
 
-def timed_run(argv: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MiB of the largest process, stderr) of one child process."""
+def timed_run(argv: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, float, str]:
+    """(wall seconds, peak RSS MiB of the largest process, CPU seconds, stderr) of one child
+    process. CPU, steadier than wall time on a shared machine, counts the processes it
+    waited for: our layout chunks, but not our chart converters, which exit after it."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     stderr = process.stderr.read().decode(errors="replace")  # read while it runs: no pipe stall
@@ -66,20 +68,21 @@ def timed_run(argv: list[str], cwd: Path, env: dict | None = None) -> tuple[floa
     process.stderr.close()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, argv))} failed: {stderr[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024, stderr
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, stderr
 
 
 def measure(argv: list[str], cwd: Path, repeat: int, env: dict | None = None) -> dict:
     runs = [timed_run(argv, cwd, env) for _ in range(repeat)]
-    times = [t for t, _, _ in runs]
+    times = [t for t, *_ in runs]
     result = {
         "median_s": statistics.median(times),
         "spread_s": max(times) - min(times),
-        "peak_mib": max(m for _, m, _ in runs),
+        "peak_mib": max(m for _, m, _, _ in runs),
+        "cpu_s": statistics.median(c for *_, c, _ in runs),
         "runs": [round(t, 2) for t in times],
     }
-    chunks = [match for _, _, err in runs for match in _CHUNK.findall(err)]
-    parents = [int(m) for _, _, err in runs for m in _PARENT.findall(err)]
+    chunks = [match for *_, err in runs for match in _CHUNK.findall(err)]
+    parents = [int(m) for *_, err in runs for m in _PARENT.findall(err)]
     if parents:
         result["parent_mib"] = max(parents)
         result["worker_mib"] = max((int(mib) for mib in chunks), default=0)
@@ -121,6 +124,7 @@ def side_by_side(path: Path, repeat: int, peers: bool, before: Path | None) -> d
             "median_s": statistics.median(times),
             "spread_s": max(times) - min(times),
             "peak_mib": max(r["peak_mib"] for r in single),
+            "cpu_s": statistics.median(r["cpu_s"] for r in single),
             "runs": [round(t, 2) for t in times],
         }
         if "parent_mib" in single[-1]:
@@ -132,14 +136,14 @@ def side_by_side(path: Path, repeat: int, peers: bool, before: Path | None) -> d
 def print_case(name: str, results: dict[str, dict]) -> None:
     ours = results["ours"]["median_s"]
     print(f"\n{name}")
-    print("| exporter | median | spread | peak memory | ours / this |")
-    print("|---|---|---|---|---|")
+    print("| exporter | median | spread | CPU | peak memory | ours / this |")
+    print("|---|---|---|---|---|---|")
     for label, r in results.items():
         memory = f"{r['peak_mib']:.0f} MiB"
         if r.get("parent_mib"):
             memory += f" (exporter {r['parent_mib']:.0f}, largest worker {r['worker_mib']:.0f})"
         ratio = "" if label == "ours" else f"{ours / r['median_s']:.2f}x"
-        print(f"| {label} | {r['median_s']:.2f} s | {r['spread_s']:.2f} s | {memory} | {ratio} |")
+        print(f"| {label} | {r['median_s']:.2f} s | {r['spread_s']:.2f} s | {r['cpu_s']:.1f} s | {memory} | {ratio} |")
     if name in TARGETS:
         web, ocx, mib = TARGETS[name]
         checks = [f"peak {results['ours']['peak_mib']:.0f} MiB (target <= {mib})"]

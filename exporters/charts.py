@@ -329,10 +329,10 @@ class ChartPreprocessor(Preprocessor):
                 if chosen is not None:
                     yield index, cell, output, chosen
 
-    def start(self, nb) -> None:
+    def start(self, nb) -> bool:
         """Start drawing ``nb``'s uncached charts now, in the background: the exporter
         calls this first thing, so that the chart workers' JavaScript engines start
-        while it loads WeasyPrint and copies the notebook."""
+        while it loads WeasyPrint and copies the notebook. Whether any are being drawn."""
         todo = {}
         for *_, output, chosen in self._figures(nb):
             if not is_chart_mimetype(chosen):
@@ -346,6 +346,7 @@ class ChartPreprocessor(Preprocessor):
                 todo[key] = chart
         if todo:
             self._started.update(dict.fromkeys(todo, Drawing(todo)))
+        return bool(self._started)
 
     def preprocess(self, nb, resources):
         pending = []

@@ -214,10 +214,11 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         install_one_line_errors()
-        self._start_charts(nb)
+        drawing = self._start_charts(nb)
         resources = self._init_resources(resources)
         notebook_dir = Path(resources.get("metadata", {}).get("path") or ".")
         self._policy = URLPolicy(notebook_dir, self.log)
+        self._while_charts_draw(drawing)
         resources["onecodex"] = self._report_context(nb, resources)
         self._register_html_filters(nb, resources)
         # Skip HTMLExporter.from_notebook_node: after rendering it re-parses the
@@ -225,11 +226,18 @@ class OneCodexHTMLExporter(HTMLExporter):
         # about 4 s of a 150-page report. Our images carry their own alt text.
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
-    def _start_charts(self, nb) -> None:
-        """Begin drawing the notebook's charts (see ``ChartPreprocessor.start``)."""
+    def _start_charts(self, nb) -> bool:
+        """Begin drawing the notebook's charts (see ``ChartPreprocessor.start``);
+        whether any are being drawn."""
+        started = False
         for preprocessor in self._preprocessors:
             if isinstance(preprocessor, ChartPreprocessor) and preprocessor.enabled:
-                preprocessor.start(nb)
+                started |= preprocessor.start(nb)
+        return started
+
+    def _while_charts_draw(self, drawing: bool) -> None:
+        """Called once the charts are being drawn (``drawing``: whether there are
+        any), before the export waits for them: the PDF exporter loads WeasyPrint here."""
 
     def _register_html_filters(self, nb, resources) -> None:
         """The two filters HTMLExporter registers per notebook before rendering."""

@@ -8,6 +8,7 @@ import time
 
 from traitlets import Int, default
 
+from . import assets
 from .html import OneCodexHTMLExporter
 
 
@@ -49,20 +50,28 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         # intermediate HTML would only add parsing work.
         return False
 
-    def from_notebook_node(self, nb, resources=None, **kw):
-        self._start_charts(nb)  # before loading WeasyPrint, which takes a while
-        from . import paginate
-        from .parallel import fork_available, peak_mib, render_chunks
-        from .tables import TablePolicy
-        from .weasy import render_pdf
+    def _while_charts_draw(self, drawing: bool) -> None:
+        """Load WeasyPrint (about 0.5 s) while the chart workers start their engines;
+        while they draw, also set up its per-process state, which the layout
+        processes forked later then inherit."""
+        from . import weasy
 
+        if drawing:
+            weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))
+
+    def from_notebook_node(self, nb, resources=None, **kw):
         # Marks the template puts between cells (and tables.py between row groups),
         # where the layout may be cut into chunks; unguessable, so no content has them.
         token = secrets.token_hex(8)
         cut, rows = f"<!--ocx-cut-{token}-->", f"<!--ocx-rows-{token}-->"
         resources = dict(resources or {}, ocx_cut=cut)
         started = time.perf_counter()
-        html, resources = super().from_notebook_node(nb, resources, **kw)
+        html, resources = super().from_notebook_node(nb, resources, **kw)  # loads WeasyPrint
+        from . import paginate
+        from .parallel import fork_available, peak_mib, render_chunks
+        from .tables import TablePolicy
+        from .weasy import render_pdf
+
         html = TablePolicy(self.max_table_rows, rows)(html)
         chunks = paginate.split(html, cut, rows, self.workers if fork_available() else 1)
         laid_out = time.perf_counter()

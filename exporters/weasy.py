@@ -116,6 +116,26 @@ def write_pdf(document) -> bytes:
     return document.write_pdf(finisher=lambda _, pdf: svgforms.add_resources(document.svg_forms.values(), pdf))
 
 
+#: A page in the report's fonts: laying it out sets up what WeasyPrint builds
+#: once per process (the font faces, the user-agent stylesheet, and the C types
+#: it declares on first use, about 5 ms each).
+_WARM_UP_PAGE = (
+    '<html><head><style>{fonts}\nbody {{ font-family: "Source Sans Pro" }}</style></head><body>'
+    "<p>Warm <i>up</i> <b>page <i>text</i></b> <span style='font-weight: 600'>1</span></p>"
+    "<table><tr><td>1</td></tr></table></body></html>"
+)
+
+
+def warm_up(policy: URLPolicy, font_css: str) -> None:
+    """Set up WeasyPrint's per-process state now, with the report's ``@font-face`` rules.
+
+    The PDF exporter calls this while the charts are being drawn, when it would
+    otherwise wait for them, and before it forks the layout processes: they
+    inherit the set-up state instead of each building it again (about 0.15 s).
+    """
+    render_pdf(_WARM_UP_PAGE.format(fonts=font_css), policy)
+
+
 def render_pdf(html: str, policy: URLPolicy) -> bytes:
     """Lay out ``html`` and return the PDF bytes (deterministic for the same input)."""
     with fewer_collections():

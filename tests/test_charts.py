@@ -11,7 +11,7 @@ import sys
 import textwrap
 
 import pytest
-from helpers import code, export_html, export_pdf, new_output, notebook, pdf_pages_text
+from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
 
 from ocx_reports.exporters import charts, svgforms
 from ocx_reports.exporters.errors import ReportError
@@ -390,19 +390,25 @@ def test_enable_brands_altair_charts_and_adds_svg_to_the_bundle():
 
 
 def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawing(monkeypatch):
-    """The chart workers' engines start while the exporter loads WeasyPrint and copies the notebook."""
+    """The chart workers' engines start while the exporter loads and warms up WeasyPrint
+    and copies the notebook."""
+    from ocx_reports.exporters import weasy
     from ocx_reports.exporters.error_outputs import ErrorOutputPreprocessor
 
     events = []
-    real_drawing, real_errors = charts.Drawing.__init__, ErrorOutputPreprocessor.preprocess
+    real_drawing, real_errors, real_warm_up = charts.Drawing.__init__, ErrorOutputPreprocessor.preprocess, weasy.warm_up
     monkeypatch.setattr(charts.Drawing, "__init__", lambda self, todo: events.append(len(todo)) or real_drawing(self, todo))
     monkeypatch.setattr(ErrorOutputPreprocessor, "preprocess", lambda self, *a: events.append("preprocess") or real_errors(self, *a))
+    monkeypatch.setattr(weasy, "warm_up", lambda *a: events.append("warm-up") or real_warm_up(*a))
     specs = [vegalite("v5", mark="bar", encoding=AXES, title=f"Early chart {i}") for i in range(3)]
     nb = notebook(*(code("c", outputs=[chart_output(VL5, s)]) for s in specs + specs[:1]))
     pdf = export_pdf(nb)
-    assert events == [3, "preprocess"]  # one drawing of the three distinct charts, before anything else
+    assert events == [3, "warm-up", "preprocess"]  # one drawing of the three distinct charts, before anything else
     text = squeeze(" ".join(pdf_pages_text(pdf)))
     assert all(f"Earlychart{i}" in text for i in range(3))
+    events.clear()
+    export_pdf(notebook(markdown("No charts here.")))
+    assert events == ["preprocess"]  # nothing to wait for: no warm-up page laid out
 
 
 VEGA_BAR = {
