@@ -70,12 +70,16 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         from . import paginate
         from .parallel import fork_available, peak_mib, render_chunks
         from .tables import TablePolicy
-        from .weasy import render_pdf
+        from .weasy import render_pdf, warm_up
 
         html = TablePolicy(self.max_table_rows, rows)(html)
         chunks = paginate.split(html, cut, rows, self.workers if fork_available() else 1)
         laid_out = time.perf_counter()
-        pdf = render_pdf(chunks[0], self._policy) if len(chunks) == 1 else render_chunks(chunks, self._policy, self.log)
+        if len(chunks) == 1:
+            pdf = render_pdf(chunks[0], self._policy)
+        else:
+            warm_up(self._policy, assets.font_face_css(self.embed_fonts))  # once, not in every chunk
+            pdf = render_chunks(chunks, self._policy, self.log)
         self.log.debug(
             "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s, exporter peak memory %.0f MiB",
             laid_out - started, len(chunks), time.perf_counter() - laid_out,

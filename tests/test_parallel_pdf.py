@@ -224,3 +224,13 @@ def test_layout_runs_with_fewer_collections_then_restores_the_collector(small_ch
     thresholds = seen.read_text().split()
     assert len(thresholds) >= 3 and set(thresholds) == {str(weasy.LAYOUT_GC_THRESHOLD)}
     assert gc.get_threshold() == before
+
+
+def test_chunks_inherit_weasyprint_warmed_up_once_in_the_exporter(small_chunks, monkeypatch):
+    monkeypatch.setattr(weasy, "_warmed_up", set())
+    laid_out_here = []  # the forked chunks append to their own copies
+    render_pdf = weasy.render_pdf
+    monkeypatch.setattr(weasy, "render_pdf", lambda html, policy: laid_out_here.append(html) or render_pdf(html, policy))
+    first, second = export_pdf(_report()), export_pdf(_report())
+    assert len(laid_out_here) == 1 and "Warm <i>up</i>" in laid_out_here[0]
+    assert pdf_pages_text(first) == pdf_pages_text(second)
