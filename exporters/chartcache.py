@@ -17,6 +17,11 @@ import tempfile
 from pathlib import Path
 
 
+def svg_digest(svg: bytes) -> str:
+    """How the PDF layout finds a drawn chart's PDF: by the SVG bytes the page embeds."""
+    return hashlib.sha256(svg).hexdigest()
+
+
 def content_key(*parts) -> str:
     """A stable hash of JSON-able ``parts`` (dict key order does not matter)."""
     text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -24,7 +29,8 @@ def content_key(*parts) -> str:
 
 
 class ChartCache:
-    """Text results (SVG, JavaScript) by key; ``directory=None`` keeps them in memory only."""
+    """Text results (SVG, a base64 PDF, JavaScript) by key and kind (file suffix);
+    ``directory=None`` keeps them in memory only."""
 
     def __init__(self, directory: str | os.PathLike | None = None):
         self.directory = Path(directory).expanduser() if directory else None
@@ -34,19 +40,19 @@ class ChartCache:
         return self.directory / f"{key}{suffix}"
 
     def get(self, key: str, suffix: str = ".svg") -> str | None:
-        if key in self._memory:
-            return self._memory[key]
+        if key + suffix in self._memory:
+            return self._memory[key + suffix]
         if self.directory is None:
             return None
         try:
             value = self._path(key, suffix).read_text(encoding="utf-8")
         except OSError:
             return None
-        self._memory[key] = value
+        self._memory[key + suffix] = value
         return value
 
     def put(self, key: str, value: str, suffix: str = ".svg") -> None:
-        self._memory[key] = value
+        self._memory[key + suffix] = value
         if self.directory is None:
             return
         self.directory.mkdir(parents=True, exist_ok=True)

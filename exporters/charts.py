@@ -20,6 +20,7 @@ leaves each output holding the one figure the report shows:
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import os
@@ -36,7 +37,7 @@ from traitlets import Bool, Enum, List, Unicode
 from ocx_reports.chartsvg import CHART_CONFIG, VEGA_FONT_CONFIG, Chart, ChartError, vega_with_font
 
 from . import assets
-from .chartcache import ChartCache, content_key
+from .chartcache import ChartCache, content_key, svg_digest
 from .error_outputs import describe_cell
 from .errors import ReportError
 from .visibility import cell_tags
@@ -76,6 +77,9 @@ window.addEventListener("DOMContentLoaded", () => document.querySelectorAll(".oc
 """
 
 
+#: The cache's kind for a chart's PDF (base64 text), which the PDF report places.
+PDF_SUFFIX = ".pdf.b64"
+
 #: Another worker process pays off once each has this many charts to draw:
 #: each one starts its own JavaScript engine, which costs about as much as 15
 #: small charts.
@@ -94,14 +98,14 @@ class _Worker:
             encoding="utf-8",
         )
 
-    def draw(self, chart: Chart) -> str | ChartError:
-        self.process.stdin.write(json.dumps(dataclasses.asdict(chart)) + "\n")
+    def draw(self, chart: Chart, pdf: bool) -> Drawn | ChartError:
+        self.process.stdin.write(json.dumps({**dataclasses.asdict(chart), "pdf": pdf}) + "\n")
         self.process.stdin.flush()
         reply = self.process.stdout.readline()
         if not reply:
             raise OSError("no reply")
         reply = json.loads(reply)
-        return ChartError(reply["error"]) if "error" in reply else reply["svg"]
+        return ChartError(reply["error"]) if "error" in reply else Drawn(reply["svg"], reply.get("pdf"))
 
     def stop(self) -> None:
         self.process.kill()
@@ -113,10 +117,18 @@ class _Worker:
                 pass
 
 
+@dataclasses.dataclass(frozen=True)
+class Drawn:
+    """A drawn chart: its SVG and, for the PDF report, that SVG as a PDF (base64)."""
+
+    svg: str
+    pdf: str | None = None
+
+
 _workers: list[_Worker] = []
 
 
-def _feed(slot: int, jobs: queue.Queue, results: list, font_dir: str) -> None:
+def _feed(slot: int, jobs: queue.Queue, results: list, font_dir: str, pdf: bool) -> None:
     """Draw queued charts with worker ``slot`` until none are left. A worker that
     stops (a chart that crashes the converter) is replaced, so that chart fails alone."""
     while True:
@@ -125,7 +137,7 @@ def _feed(slot: int, jobs: queue.Queue, results: list, font_dir: str) -> None:
         except queue.Empty:
             return
         try:
-            results[index] = _workers[slot].draw(chart)
+            results[index] = _workers[slot].draw(chart, pdf)
         except OSError:
             results[index] = ChartError("the chart converter process stopped while drawing it")
             _workers[slot].stop()
@@ -147,8 +159,8 @@ class Drawing:
     many notebooks start them once.
     """
 
-    def __init__(self, charts: dict[str, Chart]):
-        """``charts``: each chart to draw by its cache key."""
+    def __init__(self, charts: dict[str, Chart], pdf: bool = False):
+        """``charts``: each chart to draw by its cache key; ``pdf``: convert each to PDF too."""
         self.keys = list(charts)
         self.results: list = [None] * len(charts)
         font_dir = str(assets.font_dir())
@@ -164,13 +176,13 @@ class Drawing:
         for job in enumerate(charts.values()):
             jobs.put(job)
         self.feeders = [
-            threading.Thread(target=_feed, args=(slot, jobs, self.results, font_dir)) for slot in range(wanted)
+            threading.Thread(target=_feed, args=(slot, jobs, self.results, font_dir, pdf)) for slot in range(wanted)
         ]
         for feeder in self.feeders:
             feeder.start()
 
-    def wait(self) -> dict[str, str | ChartError]:
-        """SVG or ChartError by chart key."""
+    def wait(self) -> dict[str, Drawn | ChartError]:
+        """The drawn chart or a ChartError, by chart key."""
         for feeder in self.feeders:
             feeder.join()
         stopped = ChartError("the chart converter process could not be started")
@@ -300,6 +312,9 @@ class ChartPreprocessor(Preprocessor):
     page_size = Enum(["letter", "a4"], default_value="letter", help="Paper size of the report.").tag(
         config=True
     )
+    pdf_forms = Bool(
+        False, help="Also convert each drawn chart to PDF, for the PDF report's layout (set by its exporter)."
+    )
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -345,7 +360,7 @@ class ChartPreprocessor(Preprocessor):
             if key not in self._started and self.cache.get(key) is None:
                 todo[key] = chart
         if todo:
-            self._started.update(dict.fromkeys(todo, Drawing(todo)))
+            self._started.update(dict.fromkeys(todo, Drawing(todo, self.pdf_forms)))
         return bool(self._started)
 
     def preprocess(self, nb, resources):
@@ -369,6 +384,9 @@ class ChartPreprocessor(Preprocessor):
                 self._failed(index, cell, output, str(result))
                 continue
             self._show(index, cell, output, chart, result)
+            pdf = self.cache.get(key, PDF_SUFFIX) if self.pdf_forms else None
+            if pdf is not None:
+                resources.setdefault("ocx_pdf_forms", {})[svg_digest(result.encode())] = base64.b64decode(pdf)
         if self.interactive_charts and any(not isinstance(r, ChartError) for r in drawn.values()):
             resources["ocx_charts"] = {"script": embed_script(self.cache)}
         return nb, resources
@@ -380,14 +398,16 @@ class ChartPreprocessor(Preprocessor):
         missing = {key: chart for key, chart in keys.items() if key not in started and self.cache.get(key) is None}
         drawings = set(started.values())
         if missing:
-            drawings.add(Drawing(missing))
+            drawings.add(Drawing(missing, self.pdf_forms))
         failed = {}
         for drawing in drawings:
             for key, result in drawing.wait().items():
                 if isinstance(result, ChartError):
                     failed[key] = result
-                else:
-                    self.cache.put(key, result)
+                    continue
+                self.cache.put(key, result.svg)
+                if result.pdf is not None:
+                    self.cache.put(key, result.pdf, PDF_SUFFIX)
         return {key: failed.get(key) or self.cache.get(key) for key in keys}
 
     def _show(self, index, cell, output, chart: Chart, svg: str) -> None:

@@ -188,6 +188,7 @@ class OneCodexHTMLExporter(HTMLExporter):
                     (preprocessor, "interactive_charts"),
                     lambda on: on and self.output_mimetype == "text/html",
                 )
+                preprocessor.pdf_forms = self.output_mimetype == "application/pdf"
 
     def _create_environment(self):
         # Compiling the templates (ours and the lab/base ones they extend) is

@@ -51,8 +51,9 @@ def fork_available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def render_chunks(chunks: list[str], policy, log) -> bytes:
-    """Lay out every chunk in its own process and return the merged PDF."""
+def render_chunks(chunks: list[str], policy, log, forms: dict | None = None) -> bytes:
+    """Lay out every chunk in its own process and return the merged PDF
+    (``forms``: SVG images already converted to PDF, see ``svgforms``)."""
     import pypdf  # noqa: F401 - the merge needs it, and children converting SVG forms share it once imported
 
     context = multiprocessing.get_context("fork")
@@ -60,7 +61,7 @@ def render_chunks(chunks: list[str], policy, log) -> bytes:
     try:
         for html in chunks:
             ours, theirs = context.Pipe()
-            process = context.Process(target=_lay_out, args=(theirs, html, policy), daemon=True)
+            process = context.Process(target=_lay_out, args=(theirs, html, policy, forms), daemon=True)
             process.start()
             theirs.close()
             processes.append(process)
@@ -99,7 +100,7 @@ def _receive(pipe, process):
     return value
 
 
-def _lay_out(pipe, html: str, policy) -> None:
+def _lay_out(pipe, html: str, policy, forms: dict | None) -> None:
     """Child process: lay out one chunk, numbered as the parent says, and send its PDF."""
     from .weasy import fewer_collections, render, write_pdf
 
@@ -110,7 +111,7 @@ def _lay_out(pipe, html: str, policy) -> None:
     try:
         started, cpu_started = time.perf_counter(), time.process_time()
         with fewer_collections():
-            document = render(html, policy, numbering)
+            document = render(html, policy, numbering, forms)
             chunk = _navigation(document)
             chunk.pdf = write_pdf(document)
             del document

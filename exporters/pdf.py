@@ -75,11 +75,12 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         html = TablePolicy(self.max_table_rows, rows)(html)
         chunks = paginate.split(html, cut, rows, self.workers if fork_available() else 1)
         laid_out = time.perf_counter()
+        forms = resources.pop("ocx_pdf_forms", {})  # charts the chart workers converted to PDF
         if len(chunks) == 1:
-            pdf = render_pdf(chunks[0], self._policy)
+            pdf = render_pdf(chunks[0], self._policy, forms)
         else:
             warm_up(self._policy, assets.font_face_css(self.embed_fonts))  # once, not in every chunk
-            pdf = render_chunks(chunks, self._policy, self.log)
+            pdf = render_chunks(chunks, self._policy, self.log, forms)
         self.log.debug(
             "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s, exporter peak memory %.0f MiB",
             laid_out - started, len(chunks), time.perf_counter() - laid_out,

@@ -4,9 +4,11 @@ WeasyPrint draws an SVG image by walking its element tree in Python: about
 60-90 ms for a typical chart, the largest single cost of a chart-heavy
 report's PDF write. vl-convert (already a dependency for drawing charts)
 converts SVG to PDF in compiled code (svg2pdf) in 15-30 ms, keeping
-paths as paths and text as real text in the registered report font. Each
-SVG image is converted once per layout process; WeasyPrint then places the
-result as a form XObject wherever the image appears, scaled to its box.
+paths as paths and text as real text in the registered report font. The
+chart workers convert each chart they draw for the PDF report right away
+(the chart cache keeps the result, so a warm cache skips both steps); any
+other SVG image is converted once per layout process. WeasyPrint then places
+the result as a form XObject wherever the image appears, scaled to its box.
 
 WeasyPrint fills in the resources of the forms it knows (fonts included)
 while it builds the PDF, so a converted form joins the page's XObjects
@@ -29,6 +31,8 @@ from urllib.parse import unquote_to_bytes
 
 import pydyf
 
+from .chartcache import svg_digest
+
 #: A reference that may point outside the SVG itself: an href that is not
 #: "#id" or a data: URI, or a CSS url() that is not "#id".
 _OUTSIDE_REF = re.compile(rb"""href\s*=\s*["'](?!#|data:)|url\(\s*(?!["']?#)""")
@@ -39,16 +43,17 @@ _OUTSIDE_REF = re.compile(rb"""href\s*=\s*["'](?!#|data:)|url\(\s*(?!["']?#)""")
 MIN_SVG_BYTES = 150_000
 
 
-def convert_all(images: dict) -> dict:
+def convert_all(images: dict, ready: dict[str, bytes]) -> dict:
     """URL -> PDFForm for the SVG images (URL -> WeasyPrint SVGImage) worth converting,
-    each made to draw as its form; the rest are left to WeasyPrint."""
+    each made to draw as its form; the rest are left to WeasyPrint. ``ready``: PDFs
+    the chart workers already made, by ``svg_digest`` of the SVG."""
     sources = {url: svg_source(url) for url in images}
     sources = {url: svg for url, svg in sources.items() if svg is not None}
     if sum(map(len, sources.values())) < MIN_SVG_BYTES:
         return {}
     forms = {}
     for url, svg in sources.items():
-        page = convert(svg)
+        page = convert(svg, ready.get(svg_digest(svg)))
         if page is not None:
             form = forms[url] = PDFForm(page)
             images[url].draw = form.draw
@@ -63,24 +68,30 @@ def svg_source(url: str) -> bytes | None:
     return base64.b64decode(payload) if header.endswith(";base64") else unquote_to_bytes(payload)
 
 
-def convert(svg: bytes):
-    """The SVG as a one-page PDF (a pypdf page), or None when it must stay with WeasyPrint."""
+def convert(svg: bytes, pdf: bytes | None = None):
+    """The SVG as a one-page PDF (a pypdf page), or None when it must stay with WeasyPrint;
+    ``pdf``: the conversion, when a chart worker made it already."""
     if _OUTSIDE_REF.search(svg):
         return None
-    import vl_convert
+    pdf = pdf or _convert_here(svg)
+    if pdf is None:
+        return None
     from pypdf import PdfReader
 
-    from ocx_reports.chartsvg import register_fonts
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    return page if page.mediabox.width > 0 and page.mediabox.height > 0 else None
+
+
+def _convert_here(svg: bytes) -> bytes | None:
+    from ocx_reports.chartsvg import register_fonts, to_pdf
 
     from . import assets
 
     register_fonts(str(assets.font_dir()))
     try:
-        pdf = vl_convert.svg_to_pdf(svg.decode("utf-8"))
-    except (ValueError, RuntimeError, UnicodeDecodeError):  # vl-convert raises RuntimeError for bad SVG
+        return to_pdf(svg.decode("utf-8"))
+    except UnicodeDecodeError:
         return None
-    page = PdfReader(io.BytesIO(pdf)).pages[0]
-    return page if page.mediabox.width > 0 and page.mediabox.height > 0 else None
 
 
 class PDFForm:

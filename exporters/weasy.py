@@ -89,11 +89,12 @@ class ReportHTML(HTML):
 Numbering = Callable[[int], "tuple[int, int]"]
 
 
-def render(html: str, policy: URLPolicy, numbering: Numbering | None = None):
+def render(html: str, policy: URLPolicy, numbering: Numbering | None = None, forms: dict | None = None):
     """Lay out ``html``: a WeasyPrint document whose SVG images are each drawn once.
 
-    The document carries the SVG forms it converted (``svg_forms``, see
-    ``svgforms``); write it with ``write_pdf`` below, which adds their resources.
+    The document carries the SVG forms it converted or found ready in ``forms``
+    (``svg_forms``, see ``svgforms``); write it with ``write_pdf`` below, which
+    adds their resources.
     """
     images: dict = {}
     with _numbered_pages(numbering):
@@ -103,7 +104,7 @@ def render(html: str, policy: URLPolicy, numbering: Numbering | None = None):
             url_fetcher=PolicyURLFetcher(policy),
         ).render(font_config=font_config(), cache=images)
     svgs = {url: image for url, image in images.items() if isinstance(image, SVGImage)}
-    document.svg_forms = svgforms.convert_all(svgs)
+    document.svg_forms = svgforms.convert_all(svgs, forms or {})
     for url, image in svgs.items():
         if url not in document.svg_forms:
             _draw_once(image)
@@ -142,10 +143,10 @@ def warm_up(policy: URLPolicy, font_css: str) -> None:
         _warmed_up.add(font_css)
 
 
-def render_pdf(html: str, policy: URLPolicy) -> bytes:
+def render_pdf(html: str, policy: URLPolicy, forms: dict | None = None) -> bytes:
     """Lay out ``html`` and return the PDF bytes (deterministic for the same input)."""
     with fewer_collections():
-        return write_pdf(render(html, policy))
+        return write_pdf(render(html, policy, forms=forms))
 
 
 #: Allocations between the garbage collector's young-generation passes while

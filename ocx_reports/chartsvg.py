@@ -1,7 +1,8 @@
 """One chart spec -> SVG with vl-convert: no network, text in the report font.
 
 Also a worker process (``python -m ocx_reports.chartsvg FONT_DIR``: one JSON
-chart per stdin line, one JSON result per stdout line). vl-convert 1.x runs
+chart per stdin line, one JSON result per stdout line; for the PDF report the
+result also holds the chart converted to PDF). vl-convert 1.x runs
 every conversion in one JavaScript engine behind a global lock and holds the
 GIL while it waits, so threads cannot overlap conversions; the export uses
 these workers instead (see ``ocx_reports.exporters.charts``). The module
@@ -10,6 +11,7 @@ imports neither nbconvert nor Altair, so a worker starts quickly.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import sys
@@ -89,21 +91,36 @@ def to_svg(chart: Chart) -> str:
         raise ChartError(short_reason(exc)) from None
 
 
-def attempt(chart: Chart) -> str | ChartError:
-    """``to_svg`` with the failure as a value, so a batch survives one bad chart."""
+def to_pdf(svg: str) -> bytes | None:
+    """The SVG as a one-page PDF, converted by vl-convert in compiled code: how the PDF
+    report draws charts (see ``exporters/svgforms.py``); None if it cannot."""
+    import vl_convert
+
     try:
-        return to_svg(chart)
+        return vl_convert.svg_to_pdf(svg)
+    except (ValueError, RuntimeError):  # vl-convert raises RuntimeError for SVG it cannot read
+        return None
+
+
+def reply(request: dict) -> dict:
+    """One worker job: ``{"svg": ..., "pdf": ...}`` (``pdf`` when the request asks for
+    it), or ``{"error": ...}``, so a batch survives one bad chart."""
+    want_pdf = request.pop("pdf", False)
+    try:
+        svg = to_svg(Chart(**request))
     except ChartError as exc:
-        return exc
+        return {"error": str(exc)}
+    if not want_pdf:
+        return {"svg": svg}
+    pdf = to_pdf(svg)
+    return {"svg": svg, "pdf": None if pdf is None else base64.b64encode(pdf).decode("ascii")}
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Worker loop: charts in on stdin, ``{"svg": ...}`` or ``{"error": ...}`` out on stdout."""
+    """Worker loop: one JSON request per stdin line, one JSON ``reply`` per stdout line."""
     register_fonts((argv or sys.argv[1:])[0])
     for line in sys.stdin:
-        result = attempt(Chart(**json.loads(line)))
-        reply = {"error": str(result)} if isinstance(result, ChartError) else {"svg": result}
-        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.write(json.dumps(reply(json.loads(line))) + "\n")
         sys.stdout.flush()
 
 

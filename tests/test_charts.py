@@ -248,9 +248,9 @@ def conversions(monkeypatch):
     drawn = []
     real = charts._Worker.draw
 
-    def counting(worker, chart):
+    def counting(worker, chart, pdf):
         drawn.append(chart)
-        return real(worker, chart)
+        return real(worker, chart, pdf)
 
     monkeypatch.setattr(charts._Worker, "draw", counting)
     return drawn
@@ -273,6 +273,31 @@ def test_cache_hits_skip_conversion(tmp_path, conversions):
     again = export_html(copy.deepcopy(nb), chart_cache_dir=str(cache_dir))
     assert len(conversions) == 2  # new exporter, same directory: disk cache
     assert again.count("data:image/svg+xml;base64,") == first.count("data:image/svg+xml;base64,")
+
+
+def test_pdf_report_places_the_pdf_each_chart_worker_made_and_caches_it(tmp_path, monkeypatch, conversions):
+    """The layout converts no chart itself: the workers did, cold, and the cache has them warm."""
+    import vl_convert
+    from pypdf import PdfReader
+
+    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", SVG_DRAWING["converted to PDF forms"])
+
+    here, svg_to_pdf = [], vl_convert.svg_to_pdf
+    monkeypatch.setattr(vl_convert, "svg_to_pdf", lambda svg: here.append(svg) or svg_to_pdf(svg))
+    nb = notebook(*(code("chart", outputs=[chart_output(m, s)]) for m, s, _ in GALLERY[:3]))
+    cache_dir = tmp_path / "charts"
+    export_html(copy.deepcopy(nb), chart_cache_dir=str(cache_dir))
+    assert len(conversions) == 3 and not list(cache_dir.glob("*.pdf.b64"))  # HTML reports need no PDF
+    cache_dir = tmp_path / "pdf-charts"
+    for run in ("cold", "warm"):
+        pdf = export_pdf(copy.deepcopy(nb), chart_cache_dir=str(cache_dir))
+        assert len(conversions) == 6, run  # the warm export draws nothing
+        assert len(list(cache_dir.glob("*.pdf.b64"))) == 3
+        page = PdfReader(io.BytesIO(pdf)).pages[0]
+        forms = [name for name in page["/Resources"]["/XObject"] if name.startswith("/ocxsvg")]
+        assert len(forms) == 4, run  # the three charts and the header logo
+        assert "Bar sample" in page.extract_text()
+        assert here and not [svg for svg in here if 'class="marks"' in svg], run  # only the logo: no Vega chart
 
 
 def test_existing_svg_is_used_and_priority_trait_can_prefer_the_json(conversions):
@@ -397,7 +422,7 @@ def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawin
 
     events = []
     real_drawing, real_errors, real_warm_up = charts.Drawing.__init__, ErrorOutputPreprocessor.preprocess, weasy.warm_up
-    monkeypatch.setattr(charts.Drawing, "__init__", lambda self, todo: events.append(len(todo)) or real_drawing(self, todo))
+    monkeypatch.setattr(charts.Drawing, "__init__", lambda self, todo, pdf: events.append(len(todo)) or real_drawing(self, todo, pdf))
     monkeypatch.setattr(ErrorOutputPreprocessor, "preprocess", lambda self, *a: events.append("preprocess") or real_errors(self, *a))
     monkeypatch.setattr(weasy, "warm_up", lambda *a: events.append("warm-up") or real_warm_up(*a))
     specs = [vegalite("v5", mark="bar", encoding=AXES, title=f"Early chart {i}") for i in range(3)]
@@ -449,11 +474,11 @@ def crashing_chart(monkeypatch):
     """Fresh chart workers, one of which dies when asked to draw the chart titled "Crashing chart"."""
     real = charts._Worker.draw
 
-    def crash(worker, chart):
+    def crash(worker, chart, pdf):
         if chart.spec.get("title") == "Crashing chart":
             worker.process.kill()
             worker.process.wait()
-        return real(worker, chart)
+        return real(worker, chart, pdf)
 
     monkeypatch.setattr(charts._Worker, "draw", crash)
     monkeypatch.setattr(charts, "_workers", [])
