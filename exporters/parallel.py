@@ -102,7 +102,9 @@ def _receive(pipe, process):
 
 def _lay_out(pipe, html: str, policy, forms: dict | None) -> None:
     """Child process: lay out one chunk, numbered as the parent says, and send its PDF."""
-    from .weasy import fewer_collections, render, write_pdf
+    from .weasy import fewer_collections, forked, render, write_pdf
+
+    forked()
 
     def numbering(count: int) -> tuple[int, int]:
         pipe.send(("count", count))

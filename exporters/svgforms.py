@@ -83,6 +83,7 @@ def convert(svg: bytes, pdf: bytes | None = None):
 
 
 def _convert_here(svg: bytes) -> bytes | None:
+    """vl-convert's PDF of an SVG no chart worker converted (a kernel-drawn chart, a logo)."""
     from ocx_reports.chartsvg import register_fonts, to_pdf
 
     from . import assets

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import re
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
@@ -154,6 +155,27 @@ def render_pdf(html: str, policy: URLPolicy, forms: dict | None = None) -> bytes
 LAYOUT_GC_THRESHOLD = 100_000
 
 
+class _Collections:
+    """How many layouts run in this process (batch builds may run several in
+    threads), and the collector thresholds to restore when the last one ends."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.layouts = 0
+        self.saved: tuple = ()
+
+
+_collections = _Collections()
+
+
+def forked() -> None:
+    """Called first thing in a forked layout process, where no other thread's layout runs
+    (and the lock may have been copied while held). Not an ``os.register_at_fork`` hook:
+    that keeps this module alive until the interpreter's very last collection, where
+    freeing WeasyPrint's Pango objects crashes the process."""
+    _collections.__init__()
+
+
 @contextmanager
 def fewer_collections():
     """Let the garbage collector run less often while a document is laid out and written.
@@ -165,12 +187,18 @@ def fewer_collections():
     the collector off). The older generations keep their thresholds, so
     reference cycles are still collected.
     """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(LAYOUT_GC_THRESHOLD, *thresholds[1:])
+    with _collections.lock:
+        if not _collections.layouts:
+            _collections.saved = gc.get_threshold()
+            gc.set_threshold(LAYOUT_GC_THRESHOLD, *_collections.saved[1:])
+        _collections.layouts += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        with _collections.lock:
+            _collections.layouts -= 1
+            if not _collections.layouts:
+                gc.set_threshold(*_collections.saved)
 
 
 def _draw_once(image: SVGImage) -> None:

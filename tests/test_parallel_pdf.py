@@ -234,3 +234,14 @@ def test_chunks_inherit_weasyprint_warmed_up_once_in_the_exporter(small_chunks, 
     first, second = export_pdf(_report()), export_pdf(_report())
     assert len(laid_out_here) == 1 and "Warm <i>up</i>" in laid_out_here[0]
     assert pdf_pages_text(first) == pdf_pages_text(second)
+
+
+def test_layouts_in_threads_restore_the_collector_when_the_last_one_ends():
+    before = gc.get_threshold()
+    first, second = weasy.fewer_collections(), weasy.fewer_collections()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # ends before the other, as threads of a batch build may
+    assert gc.get_threshold()[0] == weasy.LAYOUT_GC_THRESHOLD
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
