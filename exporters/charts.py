@@ -384,9 +384,9 @@ class ChartPreprocessor(Preprocessor):
                 self._failed(index, cell, output, str(result))
                 continue
             self._show(index, cell, output, chart, result)
-            pdf = self.cache.get(key, PDF_SUFFIX) if self.pdf_forms else None
+            pdf = self._cached_pdf(key) if self.pdf_forms else None
             if pdf is not None:
-                resources.setdefault("ocx_pdf_forms", {})[svg_digest(result.encode())] = base64.b64decode(pdf)
+                resources.setdefault("ocx_pdf_forms", {})[svg_digest(result.encode())] = pdf
         if self.interactive_charts and any(not isinstance(r, ChartError) for r in drawn.values()):
             resources["ocx_charts"] = {"script": embed_script(self.cache)}
         return nb, resources
@@ -409,6 +409,15 @@ class ChartPreprocessor(Preprocessor):
                 if result.pdf is not None:
                     self.cache.put(key, result.pdf, PDF_SUFFIX)
         return {key: failed.get(key) or self.cache.get(key) for key in keys}
+
+    def _cached_pdf(self, key: str) -> bytes | None:
+        """The chart's PDF from the cache, if it holds a sound one; a damaged cache file is
+        passed over, and the layout then converts the SVG itself."""
+        try:
+            pdf = base64.b64decode(self.cache.get(key, PDF_SUFFIX) or "", validate=True)
+        except ValueError:
+            return None
+        return pdf if pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF") else None
 
     def _show(self, index, cell, output, chart: Chart, svg: str) -> None:
         show_only(output, "image/svg+xml", svg)

@@ -77,8 +77,12 @@ def convert(svg: bytes, pdf: bytes | None = None):
     if pdf is None:
         return None
     from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
 
-    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    try:
+        page = PdfReader(io.BytesIO(pdf)).pages[0]
+    except PdfReadError:  # a damaged PDF from the chart cache
+        return None
     return page if page.mediabox.width > 0 and page.mediabox.height > 0 else None
 
 

@@ -300,6 +300,28 @@ def test_pdf_report_places_the_pdf_each_chart_worker_made_and_caches_it(tmp_path
         assert here and not [svg for svg in here if 'class="marks"' in svg], run  # only the logo: no Vega chart
 
 
+def test_damaged_cached_chart_pdfs_are_passed_over(tmp_path, monkeypatch, conversions, caplog):
+    """A damaged cache file costs a conversion in the layout, never the export or a
+    warning of the PDF reader's."""
+    import base64
+
+    from pypdf import PdfReader
+
+    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", SVG_DRAWING["converted to PDF forms"])
+    nb = notebook(*(code("chart", outputs=[chart_output(m, s)]) for m, s, _ in GALLERY[:3]))
+    cache_dir = tmp_path / "charts"
+    export_pdf(copy.deepcopy(nb), chart_cache_dir=str(cache_dir))
+    damage = ["not base64 @@", base64.b64encode(b"<html>not a PDF</html>").decode(), base64.b64encode(b"%PDF-1.7 cut").decode()]
+    for path, text in zip(sorted(cache_dir.glob("*.pdf.b64")), damage, strict=True):
+        path.write_text(text)
+    with caplog.at_level(logging.WARNING):
+        pdf = export_pdf(copy.deepcopy(nb), chart_cache_dir=str(cache_dir))
+    assert len(conversions) == 3  # the warm export still draws nothing
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")], caplog.text
+    text = squeeze(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    assert all(squeeze(t) in text for _, _, titles in GALLERY[:3] for t in titles)
+
+
 def test_existing_svg_is_used_and_priority_trait_can_prefer_the_json(conversions):
     marker = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><title>kernel-made</title></svg>'
     output = new_output("display_data", data={VL5: vegalite("v5", mark="bar", encoding=AXES), "image/svg+xml": marker})
