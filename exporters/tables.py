@@ -148,10 +148,11 @@ def _advances(bold: bool) -> tuple[dict[str, float], float]:
     (tables print tabular figures)."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(assets.font_dir() / ("SourceSansPro-Semibold.otf" if bold else "SourceSansPro-Regular.otf"), lazy=True)
-    scale = 1 / font["head"].unitsPerEm
-    metrics = font["hmtx"].metrics
-    advances = {chr(code): metrics[glyph][0] * scale for code, glyph in font.getBestCmap().items()}
+    path = assets.font_dir() / ("SourceSansPro-Semibold.otf" if bold else "SourceSansPro-Regular.otf")
+    with TTFont(path, lazy=True) as font:  # lazy: reads only these tables, from the open file
+        scale = 1 / font["head"].unitsPerEm
+        metrics = font["hmtx"].metrics
+        advances = {chr(code): metrics[glyph][0] * scale for code, glyph in font.getBestCmap().items()}
     digit = max(advances.get(d, 0.5) for d in "0123456789")
     advances.update(dict.fromkeys("0123456789", digit))
     return advances, advances.get("n", 0.5)

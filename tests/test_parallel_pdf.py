@@ -245,3 +245,14 @@ def test_layouts_in_threads_restore_the_collector_when_the_last_one_ends():
     assert gc.get_threshold()[0] == weasy.LAYOUT_GC_THRESHOLD
     second.__exit__(None, None, None)
     assert gc.get_threshold() == before
+
+
+def test_column_widths_read_the_font_metrics_without_leaving_the_font_file_open():
+    import warnings
+
+    tables._advances.cache_clear()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        assert tables.text_width("Bacteroides") > 0 and tables.text_width("reads", bold=True) > 0
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
