@@ -384,9 +384,9 @@ class ChartPreprocessor(Preprocessor):
                 self._failed(index, cell, output, str(result))
                 continue
             self._show(index, cell, output, chart, result)
-            pdf = self._cached_pdf(key) if self.pdf_forms else None
-            if pdf is not None:
-                resources.setdefault("ocx_pdf_forms", {})[svg_digest(result.encode())] = pdf
+        if self.pdf_forms:
+            forms = {key: self._cached_pdf(key) for key, result in drawn.items() if not isinstance(result, ChartError)}
+            resources["ocx_pdf_forms"] = {svg_digest(drawn[key].encode()): pdf for key, pdf in forms.items() if pdf}
         if self.interactive_charts and any(not isinstance(r, ChartError) for r in drawn.values()):
             resources["ocx_charts"] = {"script": embed_script(self.cache)}
         return nb, resources

@@ -54,10 +54,16 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         """Load WeasyPrint (about 0.5 s) while the chart workers start their engines;
         while they draw, also set up its per-process state, which the layout
         processes forked later then inherit."""
-        from . import weasy
+        from . import weasy  # noqa: F401 - loaded now, used by from_notebook_node
 
         if drawing:
-            weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))
+            self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Set WeasyPrint up in this process once (see ``weasy.warm_up``)."""
+        from .weasy import warm_up
+
+        warm_up(self._policy, assets.font_face_css(self.embed_fonts))
 
     def from_notebook_node(self, nb, resources=None, **kw):
         # Marks the template puts between cells (and tables.py between row groups),
@@ -70,7 +76,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         from . import paginate
         from .parallel import fork_available, peak_mib, render_chunks
         from .tables import TablePolicy
-        from .weasy import render_pdf, warm_up
+        from .weasy import render_pdf
 
         html = TablePolicy(self.max_table_rows, rows)(html)
         chunks = paginate.split(html, cut, rows, self.workers if fork_available() else 1)
@@ -79,7 +85,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         if len(chunks) == 1:
             pdf = render_pdf(chunks[0], self._policy, forms)
         else:
-            warm_up(self._policy, assets.font_face_css(self.embed_fonts))  # once, not in every chunk
+            self._warm_up()  # once here, not in every chunk
             pdf = render_chunks(chunks, self._policy, self.log, forms)
         self.log.debug(
             "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s, exporter peak memory %.0f MiB",

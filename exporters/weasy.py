@@ -114,7 +114,6 @@ def render(html: str, policy: URLPolicy, numbering: Numbering | None = None, for
 
 def write_pdf(document) -> bytes:
     """The laid-out document's PDF, its converted SVG forms included."""
-
     return document.write_pdf(finisher=lambda _, pdf: svgforms.add_resources(document.svg_forms.values(), pdf))
 
 
