@@ -11,7 +11,7 @@ the Samples section (which starts a page).
 
 Cuts are placed by estimated layout cost, not by length: element count
 dominates (each table cell is styled, shaped and drawn), then text, then
-drawing the embedded SVG charts.
+drawing the embedded SVG charts; a long table laid out as lines costs per line.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from html.parser import HTMLParser
 #: in units of one element (measured on the benchmark's large report).
 TEXT_COST = 1 / 40
 IMAGE_COST = 1 / 150
+#: Per line of a long table laid out as lines (``tables.py``), beyond its text and tags.
+LINE_COST = 4
 #: A chunk must be worth at least this much layout (about 15 pages of prose) to
 #: pay for its process and the merge; shorter reports are laid out in one piece.
 MIN_CHUNK_COST = 6000
@@ -37,6 +39,7 @@ NATURAL_BREAK_SLACK = 0.12
 
 #: What only the first chunk has: the cover, and the page rule that keeps the header off it.
 _COVER = re.compile(r'<section class="ocx-cover">.*?</section>|/\* cover page \*/.*?/\* end cover page \*/', re.S)
+_LINES = re.compile(r'<tr data-lines="(\d+)"')
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 _FORCED_BEFORE = re.compile(r'^\s*<(?:div|section)\b[^>]*class="[^"]*(?:celltag_page-break-before|ocx-samples)')
 _FORCED_AFTER = re.compile(r"celltag_page-break-after|ocx-pagebreak|class=\"pagebreak")
@@ -55,7 +58,8 @@ class Piece:
 
 def cost(html: str) -> float:
     images = sum(len(uri) for uri in _DATA_URI.findall(html)) if "base64," in html else 0
-    return html.count("<") + (len(html) - images) * TEXT_COST + images * IMAGE_COST
+    lines = sum(int(count) for count in _LINES.findall(html)) if "data-lines" in html else 0
+    return html.count("<") + (len(html) - images) * TEXT_COST + images * IMAGE_COST + lines * LINE_COST
 
 
 def strip_marks(html: str, *marks: str) -> str:

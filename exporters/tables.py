@@ -11,6 +11,17 @@ them, so parallel layout (``paginate.py``) can start a chunk in the middle of
 the table, repeating the header the way a page break does. An even group
 size keeps the zebra striping (``nth-child(even)``) unchanged.
 
+A long table of plain text (a pandas DataFrame, say) goes further: its body
+rows become lines of text, one line per row and one table row per row group,
+each value placed by spaces measured from the font's advance widths (kerning
+and ligatures off, so the widths are exact). WeasyPrint lays out a line for
+about the price of one cell, so such a table takes about a third of the time
+(``bench/``). The header stays a real table header, repeated on every page;
+the columns line up within 0.05pt of where cells would put them; a tiled image
+draws the rules and every second line's span its stripe; text extraction reads
+a row per line (the gaps are runs of space characters).
+``long_tables_as_lines=False`` keeps one table cell per value.
+
 ``max_table_rows`` cuts a longer table short with a note, and the note links
 the whole table as a CSV file attached to the PDF.
 
@@ -29,15 +40,22 @@ import re
 from functools import lru_cache
 
 from . import assets
+from .charts import PRINTABLE_WIDTH_PX
 
 #: From this many body rows a table is laid out with fixed column widths.
 LONG_TABLE_ROWS = 60
-#: Rows per ``<tbody>`` group: where a chunk of parallel layout may start. Even.
+#: Rows per ``<tbody>`` group: where a chunk of parallel layout may start. Even, so each
+#: group starts on an unshaded stripe (a table laid out as lines has one row per group).
 ROW_GROUP = 50
 #: The stylesheet's table cell padding (6pt each side) at its 8.5pt font size, plus
 #: room for the collapsed borders and rounding: a column exactly as wide as its
 #: widest text breaks that text.
 CELL_PADDING_EM = 12 / 8.5 + 0.25
+#: Per size class (``sanitize.WIDTH_CLASSES``): the stylesheet's table font size and the
+#: cells' left and right padding, in pt.
+_SIZES = {"ocx-very-wide": (6.0, 2.0), "ocx-wide": (7.0, 3.5), "": (8.5, 6.0)}
+#: Space characters of the report font: 0.2, 0.202 and 0.125 em wide.
+_SPACE, _NBSP, _NARROW = " ", "\u00a0", "\u202f"
 
 _TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
 _THEAD = re.compile(r"<thead\b[^>]*>.*?</thead>", re.S)
@@ -45,15 +63,22 @@ _ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
 _CELL = re.compile(r"<(t[dh])\b[^>]*>(.*?)</t[dh]>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _SPANS = re.compile(r"\b(?:col|row)span\s*=\s*[\"']?(?!1\b)\d")
+_HTML_SPACES = re.compile(r"[ \t\n\r\f]+")
 _CLASS = re.compile(r"""\bclass\s*=\s*(["'])(.*?)\1""", re.S)
+#: A body row of bare cells holding only text: what a table laid out as lines may have.
+_PLAIN_ROW = re.compile(r"<tr>(?:\s*<t[dh]>[^<]*</t[dh]>)*\s*</tr>")
+#: The attributes a table laid out as lines may have: what pandas writes, and our size classes.
+_PLAIN_TABLE = re.compile(r"""(?:\s+(?:border="\d*"|class="(?:dataframe|ocx-wide|ocx-very-wide| )*"))*\s*""")
 
 
 class TablePolicy:
     """Rewrites the long tables of a report's HTML; counts the tables it cut short."""
 
-    def __init__(self, max_rows: int = 0, rows_mark: str = ""):
+    def __init__(self, max_rows: int = 0, rows_mark: str = "", as_lines: bool = False, page_size: str = "letter"):
         self.max_rows = max_rows
         self.rows_mark = rows_mark
+        self.as_lines = as_lines
+        self.printable_pt = PRINTABLE_WIDTH_PX[page_size] * 0.75
         self.truncated = 0
 
     def __call__(self, html: str) -> str:
@@ -78,10 +103,38 @@ class TablePolicy:
         if len(rows) < LONG_TABLE_ROWS:
             return f"<table{attrs}>{head}<tbody>{''.join(rows)}</tbody></table>{note}"
         widths = column_widths(head, rows)
-        groups = ["<tbody>" + "".join(rows[i : i + ROW_GROUP]) + "</tbody>" for i in range(0, len(rows), ROW_GROUP)]
+        lines = self._lines(attrs, rows, widths) if self.as_lines else None
+        if lines:
+            groups = [_lines_row(lines[i : i + ROW_GROUP], len(widths)) for i in range(0, len(lines), ROW_GROUP)]
+        else:
+            groups = ["".join(rows[i : i + ROW_GROUP]) for i in range(0, len(rows), ROW_GROUP)]
         # A mark after the header and between row groups: where a chunk may resume the table.
-        rows_html = self.rows_mark + self.rows_mark.join(groups)
-        return f"<table{_fixed(attrs, widths)}>{_colgroup(widths)}{head}{rows_html}</table>{note}"
+        rows_html = self.rows_mark + self.rows_mark.join(f"<tbody>{group}</tbody>" for group in groups)
+        kind = "ocx-long-table ocx-row-lines" if lines else "ocx-long-table"
+        return f"<table{_fixed(attrs, widths, kind)}>{_colgroup(widths)}{head}{rows_html}</table>{note}"
+
+    def _lines(self, attrs: str, rows: list[str], widths: list[float]) -> list[str] | None:
+        """Each body row as a line of text (see ``_line``), or None when the table is not
+        plain enough to be laid out as lines."""
+        if not _PLAIN_TABLE.fullmatch(attrs):
+            return None
+        found = _CLASS.search(attrs)
+        classes = found.group(2).split() if found else []
+        size = next(name for name in _SIZES if not name or name in classes)
+        font_pt, padding_pt = _SIZES[size]
+        if sum(widths) * font_pt > self.printable_pt or not all(_PLAIN_ROW.fullmatch(row) for row in rows):
+            return None  # a narrower table would wrap its text
+        table = [_cells(row) for row in rows]
+        tags = [tag for tag, _ in table[0]]
+        if len(tags) != len(widths) or any([tag for tag, _ in cells] != tags for cells in table):
+            return None
+        if not all(_in_font(text, tag == "th") for cells in table for tag, text in cells):
+            return None  # another font would draw it, at widths we cannot know
+        # The stylesheet aligns a DataFrame's data cells right, every other cell left.
+        right = ["dataframe" in classes and tag == "td" for tag in tags]
+        padding = padding_pt / font_pt
+        table = [[(tag, _HTML_SPACES.sub(" ", text)) for tag, text in cells] for cells in table]  # as cells show it
+        return [_line(cells, widths, right, padding, row % 2 == 1) for row, cells in enumerate(table)]
 
     def _note(self, head: str, rows: list[str]) -> str:
         name = f"table-{self.truncated}.csv"
@@ -96,6 +149,55 @@ class TablePolicy:
 def _cells(row: str) -> list[tuple[str, str]]:
     """(tag, text) of each cell of a row."""
     return [(tag, htmllib.unescape(_TAG.sub("", content)).strip()) for tag, content in _CELL.findall(row)]
+
+
+def _lines_row(lines: list[str], columns: int) -> str:
+    """A table row holding one line per body row; it says how many, for the chunk cost."""
+    return f'<tr data-lines="{len(lines)}"><td colspan="{columns}">' + "\n".join(lines) + "</td></tr>"
+
+
+def _line(cells: list[tuple[str, str]], widths: list[float], right: list[bool], padding: float, shaded: bool) -> str:
+    """One body row as a line of text: each value at its column's left edge (or ending at
+    its right edge), in em from the first column's text edge; header cells semibold. A
+    shaded row (every second one) is wrapped in a span whose background is its stripe,
+    and filled with spaces to the right edge, which the stripe must reach."""
+    parts, at, edge = [], 0.0, 0.0
+    for (tag, text), width, to_right in zip(cells, widths, right):
+        advance = text_width(text, bold=tag == "th")
+        start = edge + width - 2 * padding - advance if to_right else edge
+        if parts or start > at:  # the first value starts the line unless it is aligned right
+            parts.append(spaces(start - at))
+        shown = htmllib.escape(text, quote=False)
+        parts.append(f'<span class="ocx-row-head">{shown}</span>' if tag == "th" and text else shown)
+        at, edge = start + advance, edge + width
+    if not shaded:
+        return "".join(parts)
+    if edge - 2 * padding > at + 0.01:
+        parts.append(spaces(edge - 2 * padding - at))
+    return '<span class="ocx-shaded">' + "".join(parts) + "</span>"
+
+
+def spaces(gap: float) -> str:
+    """Space characters that advance ``gap`` em (at least one space): within 0.005 em
+    for gaps over 2 em (the space between columns of the regular size), 0.025 em below."""
+    advances, _ = _advances(False)
+    space, narrow_space, extra = advances[_SPACE], advances[_NARROW], advances[_NBSP] - advances[_SPACE]
+    best = (gap, 0, 1, 0)  # (error, narrow, plain, no-break): at least one space
+    for narrow in range(8):  # narrow spaces fill in between multiples of a space
+        for plain in {int((gap - narrow * narrow_space) / space), int((gap - narrow * narrow_space) / space) + 1}:
+            rest = gap - narrow * narrow_space - plain * space
+            wide = max(0, min(plain, round(rest / extra)))  # a no-break space is a bit wider
+            error = abs(rest - wide * extra)
+            if plain + narrow and plain >= 0 and error < best[0]:
+                best = (error, narrow, plain - wide, wide)
+    _, narrow, plain, wide = best
+    return _NARROW * narrow + _SPACE * plain + _NBSP * wide
+
+
+def _in_font(text: str, bold: bool) -> bool:
+    """Whether the report font has every character of ``text``."""
+    advances, _ = _advances(bold)
+    return all(char in advances for char in text)
 
 
 def table_csv(head: str, rows: list[str]) -> str:
@@ -120,13 +222,13 @@ def column_widths(head: str, rows: list[str]) -> list[float]:
     return widths
 
 
-def _fixed(attrs: str, widths: list[float]) -> str:
-    """The table's attributes plus the fixed-layout class and its natural width."""
+def _fixed(attrs: str, widths: list[float], kind: str) -> str:
+    """The table's attributes plus the classes of its ``kind`` and its natural width."""
     found = _CLASS.search(attrs)
     if found:
-        attrs = attrs[: found.start(2)] + found.group(2) + " ocx-long-table" + attrs[found.end(2) :]
+        attrs = attrs[: found.start(2)] + found.group(2) + f" {kind}" + attrs[found.end(2) :]
     else:
-        attrs += ' class="ocx-long-table"'
+        attrs += f' class="{kind}"'
     return f'{attrs} style="--ocx-table-width: {sum(widths):.2f}em"'
 
 

@@ -129,9 +129,9 @@ def test_long_table_columns_line_up_and_the_header_repeats_across_chunks(small_c
             assert any(w["text"] == "Column" for w in words)
             for word in words:
                 if re.fullmatch(r"r\d+c\d", word["text"]):
-                    lefts.setdefault(word["text"][-1], set()).add(round(word["x1"], 1))
-    assert all(len(edges) == 1 for edges in lefts.values())  # right-aligned cells end on one edge
-    rows = re.findall(r"r(\d+)c0 r\1c1 r\1c2", " ".join(pdf_pages_text(pdf)))
+                    lefts.setdefault(word["text"][-1], []).append(word["x1"])
+    assert all(max(edges) - min(edges) < 0.05 for edges in lefts.values())  # right-aligned: one edge
+    rows = re.findall(r"r(\d+)c0\s+r\1c1\s+r\1c2", " ".join(pdf_pages_text(pdf)))
     assert sorted(map(int, rows)) == list(range(400))
 
 
@@ -194,18 +194,74 @@ def test_chunks_start_at_a_forced_page_break_near_the_ideal_cut(monkeypatch):
     assert second_chunk(12).count("jp-Cell") == 10
 
 
-def test_long_table_cells_never_wrap_at_their_computed_widths():
-    genera = ["Bacteroides", "Faecalibacterium", "Bifidobacterium", "Akkermansia"]
+def _dataframe_html(rows, first=0):
+    """A long table as pandas writes a DataFrame: an index column, numbers, names."""
+    genera = ["Bacteroides", "Faecalibacterium", "Bifidobacterium", "Akkermansia", "Prevotella"]
     body = "".join(
-        f"<tr><th>{10000 + r}</th><td>S{r:03d}</td><td>{genera[r % 4]}</td><td>{99999 - r}</td>"
+        f"<tr><th>{first + r}</th><td>S{r:03d}</td><td>{genera[r % 5]}</td><td>{(r * 7919) % 99991}</td>"
         f"<td>0.{r:05d}</td><td>species</td></tr>"
-        for r in range(80)
+        for r in range(rows)
     )
     head = "".join(f"<th>{name}</th>" for name in ("", "sample", "genus", "reads", "abundance", "rank"))
-    html = f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-    text = " ".join(pdf_pages_text(export_pdf(notebook(code(outputs=[html_output(html)])))))
+    return f'<table border="1" class="dataframe"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+@pytest.mark.parametrize("as_lines", [True, False])
+def test_long_table_values_never_wrap_at_their_computed_widths(as_lines):
+    nb = notebook(code(outputs=[html_output(_dataframe_html(80, first=10000))]))
+    text = " ".join(pdf_pages_text(export_pdf(nb, long_tables_as_lines=as_lines)))
     assert "sample genus reads abundance rank" in text
-    assert len(re.findall(r"\b1\d{4} S\d{3} [A-Za-z]+ \d{5} 0\.\d{5} species\b", text)) == 80
+    assert len(re.findall(r"\b1\d{4}\s+S\d{3}\s+[A-Za-z]+\s+\d+\s+0\.\d{5}\s+species\b", text)) == 80
+
+
+def _page_words(page):
+    return sorted(page.extract_words(), key=lambda word: (round(word["top"]), word["x0"]))
+
+
+def test_long_table_as_lines_prints_like_the_table_of_cells():
+    html = _dataframe_html(230).replace("<td>S007", "<td>S00\n   7")  # white space shows as one space
+    nb = notebook(markdown("# Table\n\nSome words first."), code(outputs=[html_output(html)]))
+    lines, cells = (export_pdf(nb, long_tables_as_lines=on) for on in (True, False))
+    with pdfplumber.open(io.BytesIO(lines)) as drawn, pdfplumber.open(io.BytesIO(cells)) as reference:
+        assert len(drawn.pages) == len(reference.pages) >= 5
+        for page, expected in zip(drawn.pages, reference.pages):
+            words, expected_words = _page_words(page), _page_words(expected)
+            assert [w["text"] for w in words] == [w["text"] for w in expected_words]  # the same rows on each page
+            assert max(abs(w["x1"] - e["x1"]) for w, e in zip(words, expected_words)) < 0.1
+            assert max(abs(w["top"] - e["top"]) for w, e in zip(words, expected_words)) < 1
+    # Each line is one row of text, in order, for text extraction too.
+    rows = [re.sub(r"\s+", " ", line) for text in pdf_pages_text(lines) for line in text.splitlines()]
+    assert "30 S030 Bacteroides 37588 0.00030 species" in rows
+
+
+def test_long_table_as_lines_stripes_every_second_row_across_pages():
+    nb = notebook(markdown("# Table\n\nSome words first."), code(outputs=[html_output(_dataframe_html(230))]))
+    with pdfplumber.open(io.BytesIO(export_pdf(nb))) as document:
+        checked = 0
+        for page in document.pages:
+            image = page.to_image(resolution=144).original.convert("L")
+            index = [w for w in page.extract_words() if w["text"].isdigit() and w["x0"] < 80]
+            for word in index:
+                middle = (word["top"] + word["bottom"]) / 2
+                shade = image.getpixel((round((word["x0"] - 4) * 2), round(middle * 2)))
+                # The stylesheet shades every second row (#f6f9fa), starting with the second.
+                assert (shade < 252) == (int(word["text"]) % 2 == 1), (word["text"], shade)
+                checked += 1
+    assert checked == 230
+
+
+def test_tables_that_are_not_plain_text_keep_their_cells():
+    policy = tables.TablePolicy(as_lines=True)
+    assert "ocx-row-lines" in policy(_dataframe_html(80))
+    unplain = {
+        "markup in a value": _dataframe_html(80).replace("S003", "<b>S003</b>"),
+        "a character the font lacks": _dataframe_html(80).replace("S003", "S\u4e2d03"),
+        "a cell with attributes": _dataframe_html(80).replace("<td>S003", '<td class="x">S003'),
+        "a table with its own class": _dataframe_html(80).replace('class="dataframe"', 'class="dataframe mine"'),
+        "wider than the page": _dataframe_html(80).replace("species", "species " * 40),
+    }
+    for reason, html in unplain.items():
+        assert "ocx-row-lines" not in policy(html), reason
 
 
 def test_layout_runs_with_fewer_collections_then_restores_the_collector(small_chunks, monkeypatch, tmp_path):
