@@ -283,6 +283,16 @@ def placeholder_html(reason: str) -> str:
     )
 
 
+def stand_in(key: str) -> str:
+    """What a chart still being drawn shows while the report renders: an SVG unique to it."""
+    return f'<svg xmlns="http://www.w3.org/2000/svg" data-ocx-drawing="{key}"/>'
+
+
+def _base64_text(text: str) -> str:
+    """As the template embeds an SVG (nbconvert's ``text_base64`` filter)."""
+    return base64.b64encode(text.encode()).decode()
+
+
 def show_only(output, mimetype: str, value) -> None:
     """Leave ``output`` showing ``value`` as ``mimetype``; drop the other figure representations."""
     data = output["data"]
@@ -320,6 +330,8 @@ class ChartPreprocessor(Preprocessor):
         super().__init__(**kw)
         self._caches: dict[str, ChartCache] = {}
         self._started: dict[str, Drawing] = {}  # chart key -> the drawing that has it
+        self._failures: dict[str, ChartError] = {}  # charts that could not be drawn, by key
+        self._awaiting = None  # (pending outputs, drawings) that ``finish`` waits for
 
     @property
     def cache(self) -> ChartCache:
@@ -364,6 +376,10 @@ class ChartPreprocessor(Preprocessor):
         return bool(self._started)
 
     def preprocess(self, nb, resources):
+        """Show each chart output as its drawn SVG. While charts are still being drawn,
+        each shows a stand-in and the report renders meanwhile; ``finish`` then swaps the
+        drawn SVGs in (not with ``interactive_charts``, whose script the render needs)."""
+        self._awaiting = None
         pending = []
         for index, cell, output, chosen in self._figures(nb):
             data = output["data"]
@@ -377,38 +393,75 @@ class ChartPreprocessor(Preprocessor):
                 self._failed(index, cell, output, str(exc))
         if not pending:
             return nb, resources
-        drawn = self._draw({key: chart for *_, chart, key in pending})
+        keys = {key: chart for *_, chart, key in pending}
+        drawings = self._begin(keys)
+        if drawings and not self.interactive_charts:
+            self._awaiting = (pending, drawings)
+            for _, _, output, chart, key in pending:
+                self._show(output, chart, stand_in(key))
+            return nb, resources
+        drawn = self._collect(keys, drawings)
         for index, cell, output, chart, key in pending:
             result = drawn[key]
             if isinstance(result, ChartError):
                 self._failed(index, cell, output, str(result))
                 continue
-            self._show(index, cell, output, chart, result)
-        if self.pdf_forms:
-            forms = {key: self._cached_pdf(key) for key, result in drawn.items() if not isinstance(result, ChartError)}
-            resources["ocx_pdf_forms"] = {svg_digest(drawn[key].encode()): pdf for key, pdf in forms.items() if pdf}
+            self._show(output, chart, result)
+            self._check_text_size(index, cell, result)
+        self._add_forms(drawn, resources)
         if self.interactive_charts and any(not isinstance(r, ChartError) for r in drawn.values()):
             resources["ocx_charts"] = {"script": embed_script(self.cache)}
         return nb, resources
 
-    def _draw(self, keys: dict[str, Chart]) -> dict:
-        """SVG (or ChartError) per chart key: cached ones, those ``start`` began
-        drawing, and the rest drawn now."""
+    def finish(self, html: str, resources) -> str | None:
+        """The rendered report with the drawn SVGs in place of their stand-ins, or None
+        when a chart could not be drawn: the report must then be rendered again, and
+        ``preprocess`` shows that chart's fallback (the failure is remembered)."""
+        if self._awaiting is None:
+            return html
+        pending, drawings = self._awaiting
+        self._awaiting = None
+        drawn = self._collect({key: chart for *_, chart, key in pending}, drawings)
+        if any(isinstance(result, ChartError) for result in drawn.values()):
+            return None
+        for key, svg in drawn.items():
+            html = html.replace(_base64_text(stand_in(key)), _base64_text(svg))
+        for index, cell, _, _, key in pending:
+            self._check_text_size(index, cell, drawn[key])
+        self._add_forms(drawn, resources)
+        return html
+
+    def _begin(self, keys: dict[str, Chart]) -> dict[str, Drawing]:
+        """The drawing of each chart not cached or known to fail: those ``start`` began,
+        and one begun now for the rest."""
         started = {key: self._started.pop(key) for key in keys if key in self._started}
-        missing = {key: chart for key, chart in keys.items() if key not in started and self.cache.get(key) is None}
-        drawings = set(started.values())
+        missing = {
+            key: chart
+            for key, chart in keys.items()
+            if key not in started and key not in self._failures and self.cache.get(key) is None
+        }
         if missing:
-            drawings.add(Drawing(missing, self.pdf_forms))
-        failed = {}
-        for drawing in drawings:
+            started.update(dict.fromkeys(missing, Drawing(missing, self.pdf_forms)))
+        return started
+
+    def _collect(self, keys: dict[str, Chart], drawings: dict[str, Drawing]) -> dict:
+        """SVG (or ChartError) per chart key, once ``drawings`` are done; drawn charts go
+        into the cache, failures into ``_failures``."""
+        for drawing in set(drawings.values()):
             for key, result in drawing.wait().items():
                 if isinstance(result, ChartError):
-                    failed[key] = result
+                    self._failures[key] = result
                     continue
                 self.cache.put(key, result.svg)
                 if result.pdf is not None:
                     self.cache.put(key, result.pdf, PDF_SUFFIX)
-        return {key: failed.get(key) or self.cache.get(key) for key in keys}
+        return {key: self._failures.get(key) or self.cache.get(key) for key in keys}
+
+    def _add_forms(self, drawn: dict, resources) -> None:
+        """For the PDF report: each drawn chart's PDF, by digest of its SVG (see svgforms.py)."""
+        if self.pdf_forms:
+            forms = {key: self._cached_pdf(key) for key, result in drawn.items() if not isinstance(result, ChartError)}
+            resources["ocx_pdf_forms"] = {svg_digest(drawn[key].encode()): pdf for key, pdf in forms.items() if pdf}
 
     def _cached_pdf(self, key: str) -> bytes | None:
         """The chart's PDF from the cache, if it holds a sound one; a damaged cache file is
@@ -419,12 +472,14 @@ class ChartPreprocessor(Preprocessor):
             return None
         return pdf if pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF") else None
 
-    def _show(self, index, cell, output, chart: Chart, svg: str) -> None:
+    def _show(self, output, chart: Chart, svg: str) -> None:
         show_only(output, "image/svg+xml", svg)
         shown = {"alt": chart_alt(chart.spec)}
         if self.interactive_charts:
             shown["vega"] = to_vega(chart)
         output.setdefault("metadata", {})["ocx_chart"] = shown
+
+    def _check_text_size(self, index, cell, svg: str) -> None:
         smallest = printed_text_pt(svg, PRINTABLE_WIDTH_PX[self.page_size])
         if smallest is not None and smallest < MIN_TEXT_PT:
             self.log.warning(

@@ -8,6 +8,7 @@ them); heavy imports happen on first use.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import os
 from pathlib import Path
@@ -222,19 +223,28 @@ class OneCodexHTMLExporter(HTMLExporter):
         self._while_charts_draw(drawing)
         resources["onecodex"] = self._report_context(nb, resources)
         self._register_html_filters(nb, resources)
+        initial = copy.deepcopy(resources)
         # Skip HTMLExporter.from_notebook_node: after rendering it re-parses the
         # whole page with BeautifulSoup to add alt text and tabindex, which took
         # about 4 s of a 150-page report. Our images carry their own alt text.
-        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        # The report rendered while the charts were drawn; now put them in.
+        charts = self._chart_preprocessor()
+        finished = charts.finish(html, resources) if charts else html
+        if finished is None:  # a chart could not be drawn: render again, showing its fallback
+            return TemplateExporter.from_notebook_node(self, nb, initial, **kw)
+        return finished, resources
+
+    def _chart_preprocessor(self) -> ChartPreprocessor | None:
+        return next(
+            (p for p in self._preprocessors if isinstance(p, ChartPreprocessor) and p.enabled), None
+        )
 
     def _start_charts(self, nb) -> bool:
         """Begin drawing the notebook's charts (see ``ChartPreprocessor.start``);
         whether any are being drawn."""
-        started = False
-        for preprocessor in self._preprocessors:
-            if isinstance(preprocessor, ChartPreprocessor) and preprocessor.enabled:
-                started |= preprocessor.start(nb)
-        return started
+        charts = self._chart_preprocessor()
+        return charts.start(nb) if charts else False
 
     def _while_charts_draw(self, drawing: bool) -> None:
         """Called once the charts are being drawn (``drawing``: whether there are

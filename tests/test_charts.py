@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import io
 import logging
@@ -242,6 +243,22 @@ def test_strict_charts_fails_naming_the_cell():
         export_html(nb, strict_charts=True)
 
 
+def test_a_chart_that_fails_while_the_report_renders_is_drawn_once_and_shows_its_placeholder(conversions, caplog):
+    bad = {"data": {"values": VALUES}, "mark": "no-such-mark"}
+    nb = notebook(
+        code("ok", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=titled("Fine x", "Fine y")))]),
+        code("bad", outputs=[chart_output(VL5, bad)]),
+    )
+    with caplog.at_level(logging.WARNING):
+        html = export_html(nb)
+    assert len(conversions) == 2  # the report is rendered again, but nothing is drawn again
+    assert html.count('class="ocx-chart-placeholder"') == 1 and html.count('class="ocx-chart-static"') == 1
+    embedded = [base64.b64decode(data) for data in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html)]
+    assert embedded and not [svg for svg in embedded if b"data-ocx-drawing" in svg]  # no stand-in left
+    warnings = [r.getMessage() for r in caplog.records if "cannot be drawn" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].startswith("cell 2 (In [1]): the chart cannot be drawn")
+
+
 @pytest.fixture
 def conversions(monkeypatch):
     """Count the charts sent to a chart worker process to be drawn."""
@@ -442,15 +459,24 @@ def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawin
     from ocx_reports.exporters import weasy
     from ocx_reports.exporters.error_outputs import ErrorOutputPreprocessor
 
+    from nbconvert.exporters import templateexporter
+
     events = []
     real_drawing, real_errors, real_warm_up = charts.Drawing.__init__, ErrorOutputPreprocessor.preprocess, weasy.warm_up
+    real_wait, real_base64 = charts.Drawing.wait, templateexporter.default_filters["text_base64"]
     monkeypatch.setattr(charts.Drawing, "__init__", lambda self, todo, pdf: events.append(len(todo)) or real_drawing(self, todo, pdf))
     monkeypatch.setattr(ErrorOutputPreprocessor, "preprocess", lambda self, *a: events.append("preprocess") or real_errors(self, *a))
     monkeypatch.setattr(weasy, "warm_up", lambda *a: events.append("warm-up") or real_warm_up(*a))
+    monkeypatch.setattr(charts.Drawing, "wait", lambda self: events.append("wait") or real_wait(self))
+    monkeypatch.setitem(  # the template embedding a chart's SVG
+        templateexporter.default_filters, "text_base64", lambda text: events.append("render") or real_base64(text)
+    )
     specs = [vegalite("v5", mark="bar", encoding=AXES, title=f"Early chart {i}") for i in range(3)]
     nb = notebook(*(code("c", outputs=[chart_output(VL5, s)]) for s in specs + specs[:1]))
     pdf = export_pdf(nb)
-    assert events == [3, "warm-up", "preprocess"]  # one drawing of the three distinct charts, before anything else
+    # One drawing of the three distinct charts, before anything else; the report renders
+    # (with stand-ins) while they are drawn, and only then does the export wait for them.
+    assert events == [3, "warm-up", "preprocess", "render", "render", "render", "render", "wait"]
     text = squeeze(" ".join(pdf_pages_text(pdf)))
     assert all(f"Earlychart{i}" in text for i in range(3))
     events.clear()
