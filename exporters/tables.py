@@ -180,6 +180,11 @@ def _line(cells: list[tuple[str, str]], widths: list[float], right: list[bool], 
 def spaces(gap: float) -> str:
     """Space characters that advance ``gap`` em (at least one space): within 0.005 em
     for gaps over 2 em (the space between columns of the regular size), 0.025 em below."""
+    return _spaces(round(gap, 4))  # a column's gaps repeat: values of one width
+
+
+@lru_cache(maxsize=4096)
+def _spaces(gap: float) -> str:
     advances, _ = _advances(False)
     space, narrow_space, extra = advances[_SPACE], advances[_NARROW], advances[_NBSP] - advances[_SPACE]
     best = (gap, 0, 1, 0)  # (error, narrow, plain, no-break): at least one space
