@@ -87,9 +87,11 @@ CHARTS_PER_WORKER = 8
 
 
 class _Worker:
-    """A ``python -m ocx_reports.chartsvg`` process, kept for the life of this one."""
+    """A ``python -m ocx_reports.chartsvg`` process, kept for the life of this one.
+    Exports running at once in threads share it, one chart at a time."""
 
     def __init__(self, font_dir: str):
+        self.lock = threading.Lock()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ocx_reports.chartsvg", font_dir],
             stdin=subprocess.PIPE,
@@ -99,9 +101,10 @@ class _Worker:
         )
 
     def draw(self, chart: Chart, pdf: bool) -> Drawn | ChartError:
-        self.process.stdin.write(json.dumps({**dataclasses.asdict(chart), "pdf": pdf}) + "\n")
-        self.process.stdin.flush()
-        reply = self.process.stdout.readline()
+        with self.lock:
+            self.process.stdin.write(json.dumps({**dataclasses.asdict(chart), "pdf": pdf}) + "\n")
+            self.process.stdin.flush()
+            reply = self.process.stdout.readline()
         if not reply:
             raise OSError("no reply")
         reply = json.loads(reply)
@@ -126,25 +129,41 @@ class Drawn:
 
 
 _workers: list[_Worker] = []
+_pool = threading.Lock()  # guards ``_workers``: exports in threads start and replace workers
 
 
-def _feed(slot: int, jobs: queue.Queue, results: list, font_dir: str, pdf: bool) -> None:
-    """Draw queued charts with worker ``slot`` until none are left. A worker that
-    stops (a chart that crashes the converter) is replaced, so that chart fails alone."""
+def _feed(worker: _Worker, jobs: queue.Queue, results: list, font_dir: str, pdf: bool) -> None:
+    """Draw queued charts with ``worker`` until none are left. A worker that stops
+    (a chart that crashes the converter) is replaced, so that chart fails alone."""
     while True:
         try:
             index, chart = jobs.get_nowait()
         except queue.Empty:
             return
         try:
-            results[index] = _workers[slot].draw(chart, pdf)
+            results[index] = worker.draw(chart, pdf)
         except OSError:
             results[index] = ChartError("the chart converter process stopped while drawing it")
-            _workers[slot].stop()
-            try:
-                _workers[slot] = _Worker(font_dir)
-            except OSError:
+            worker = _replace(worker, font_dir)
+            if worker is None:
                 return  # the rest go to the other workers, or fail in ``Drawing.wait``
+
+
+def _replace(worker: _Worker, font_dir: str) -> _Worker | None:
+    """A new worker in the stopped one's place; None (and no place) if none can start."""
+    worker.stop()
+    with _pool:
+        try:
+            new = _Worker(font_dir)
+        except OSError:
+            new = None
+        if worker in _workers:
+            place = _workers.index(worker)
+            if new is None:
+                del _workers[place]
+            else:
+                _workers[place] = new
+    return new
 
 
 class Drawing:
@@ -165,18 +184,19 @@ class Drawing:
         self.results: list = [None] * len(charts)
         font_dir = str(assets.font_dir())
         wanted = max(1, min(os.cpu_count() or 1, len(charts) // CHARTS_PER_WORKER))
-        _workers[:] = [w for w in _workers if w.process.poll() is None]
-        while len(_workers) < wanted:
-            try:
-                _workers.append(_Worker(font_dir))
-            except OSError:
-                break  # what no worker draws fails in ``wait``, with a reason
-        wanted = min(wanted, len(_workers))
+        with _pool:
+            _workers[:] = [w for w in _workers if w.process.poll() is None]
+            while len(_workers) < wanted:
+                try:
+                    _workers.append(_Worker(font_dir))
+                except OSError:
+                    break  # what no worker draws fails in ``wait``, with a reason
+            chosen = _workers[:wanted]
         jobs: queue.Queue = queue.Queue()
         for job in enumerate(charts.values()):
             jobs.put(job)
         self.feeders = [
-            threading.Thread(target=_feed, args=(slot, jobs, self.results, font_dir, pdf)) for slot in range(wanted)
+            threading.Thread(target=_feed, args=(worker, jobs, self.results, font_dir, pdf)) for worker in chosen
         ]
         for feeder in self.feeders:
             feeder.start()

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 
@@ -58,7 +59,7 @@ def export(nb, fmt: str, notebook_path: Path, *, context: dict | None = None, **
     :func:`ocx_reports.context.fetch_report_context`; the exporter then shows
     it without calling the API again.
     """
-    exporter = _exporter(fmt, json.dumps(traits, sort_keys=True))
+    exporter = _exporter(fmt, json.dumps(traits, sort_keys=True), threading.get_ident())
     resources = {"metadata": {"path": str(notebook_path.parent), "name": notebook_path.stem}}
     if context is not None:
         resources["onecodex_context"] = context
@@ -67,9 +68,11 @@ def export(nb, fmt: str, notebook_path: Path, *, context: dict | None = None, **
 
 
 @functools.lru_cache(maxsize=8)
-def _exporter(fmt: str, traits_json: str):
-    """One exporter per format and options in a process: batch builds then reuse
-    its compiled templates and Jinja environment (about 80 ms a report)."""
+def _exporter(fmt: str, traits_json: str, thread: int):
+    """One exporter per format, options and thread: batch builds then reuse its
+    compiled templates and Jinja environment (about 80 ms a report). Per thread,
+    because an exporter holds the export in progress (its URL policy, the charts it
+    is drawing), and a Dask worker may run several builds at once in threads."""
     from . import exporters
 
     return getattr(exporters, FORMATS[fmt])(**json.loads(traits_json))

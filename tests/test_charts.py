@@ -564,3 +564,40 @@ def test_charts_fail_with_a_reason_when_no_converter_process_can_start(crashing_
     with caplog.at_level(logging.WARNING):
         assert "Chart not shown" in export_html(notebook(code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES))])))
     assert caplog.text.count("could not be started") == 2
+
+
+def test_exports_in_threads_at_once_each_show_their_own_charts(tmp_path, monkeypatch):
+    """A Dask worker may run several builds at once in threads: each has its own exporter,
+    and they share the chart workers."""
+    import threading
+
+    from ocx_reports import render
+
+    results, start, drawing = {}, threading.Barrier(2), threading.Barrier(2, timeout=20)
+    real_wait = charts.Drawing.wait
+
+    def both_drawing(self):  # both exports have rendered with stand-ins before either waits
+        try:
+            drawing.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return real_wait(self)
+
+    monkeypatch.setattr(charts.Drawing, "wait", both_drawing)
+
+    def build(name):
+        spec = vegalite("v5", mark="bar", encoding=titled(f"{name} samples", f"{name} reads"))
+        nb = notebook(*(code("c", outputs=[chart_output(VL5, {**spec, "title": f"{name} {i}"})]) for i in range(3)))
+        start.wait()
+        results[name] = render.export(nb, "html", tmp_path / f"{name}.ipynb").decode()
+
+    threads = [threading.Thread(target=build, args=(name,)) for name in ("Alpha", "Beta")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for name, other in (("Alpha", "Beta"), ("Beta", "Alpha")):
+        embedded = [base64.b64decode(d) for d in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", results[name])]
+        charts_shown = b" ".join(svg for svg in embedded if b"data-ocx-drawing" not in svg)
+        assert all(f"{name} {i}".encode() in charts_shown for i in range(3))
+        assert f"{other} samples".encode() not in charts_shown
