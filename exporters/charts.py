@@ -381,6 +381,7 @@ class ChartPreprocessor(Preprocessor):
         calls this first thing, so that the chart workers' JavaScript engines start
         while it loads WeasyPrint and copies the notebook. Whether any are being drawn."""
         todo = {}
+        self._failures.clear()  # a chart that failed in an earlier export is tried again
         for *_, output, chosen in self._figures(nb):
             if not is_chart_mimetype(chosen):
                 continue

@@ -236,6 +236,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         return finished, resources
 
     def _chart_preprocessor(self) -> ChartPreprocessor | None:
+        """The enabled chart preprocessor, which starts, waits for and puts in the charts."""
         return next(
             (p for p in self._preprocessors if isinstance(p, ChartPreprocessor) and p.enabled), None
         )

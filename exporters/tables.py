@@ -15,7 +15,7 @@ A long table of plain text (a pandas DataFrame, say) goes further: its body
 rows become lines of text, one line per row and one table row per row group,
 each value placed by spaces measured from the font's advance widths (kerning
 and ligatures off, so the widths are exact). WeasyPrint lays out a line for
-about the price of one cell, so such a table takes about a third of the time
+about the price of one cell, so such a table takes about half the CPU
 (``bench/``). The header stays a real table header, repeated on every page;
 the columns line up within 0.05pt of where cells would put them; a tiled image
 draws the rules and every second line's span its stripe; text extraction reads
@@ -44,8 +44,9 @@ from .charts import PRINTABLE_WIDTH_PX
 
 #: From this many body rows a table is laid out with fixed column widths.
 LONG_TABLE_ROWS = 60
-#: Rows per ``<tbody>`` group: where a chunk of parallel layout may start. Even, so each
-#: group starts on an unshaded stripe (a table laid out as lines has one row per group).
+#: Rows per ``<tbody>`` group: where a chunk of parallel layout may start. Even, so the
+#: stripes on every second row run on across groups (a table laid out as lines has one
+#: table row per group).
 ROW_GROUP = 50
 #: The stylesheet's table cell padding (6pt each side) at its 8.5pt font size, plus
 #: room for the collapsed borders and rounding: a column exactly as wide as its

@@ -542,6 +542,19 @@ def test_a_chart_that_stops_its_converter_fails_alone(crashing_chart, caplog):
     assert "cell 2" in caplog.text and "stopped while drawing it" in caplog.text
 
 
+def test_a_chart_that_failed_is_tried_again_in_the_next_export(crashing_chart, monkeypatch):
+    """A batch build reuses one exporter: a converter crash must not fail that chart for good."""
+    from ocx_reports.exporters import OneCodexHTMLExporter
+
+    exporter = OneCodexHTMLExporter()
+    nb = notebook(code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES, title="Crashing chart"))]))
+    first, _ = exporter.from_notebook_node(nb, resources={"metadata": {"path": "."}})
+    assert "Chart not shown" in first
+    monkeypatch.undo()  # the converter no longer crashes
+    second, _ = exporter.from_notebook_node(nb, resources={"metadata": {"path": "."}})
+    assert 'alt="Crashing chart"' in second and "Chart not shown" not in second
+
+
 def test_charts_fail_with_a_reason_when_no_converter_process_can_start(crashing_chart, monkeypatch, caplog):
     """The first worker starts and is then stopped by a crashing chart; no replacement can start."""
     real_init = charts._Worker.__init__
