@@ -223,11 +223,10 @@ def _page_words(page):
 SIZES = {"regular": 0, "ocx-wide": 4, "ocx-very-wide": 10}  # extra columns for each size class
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-def test_long_table_as_lines_prints_like_the_table_of_cells(size):
-    html = _dataframe_html(230, extra=SIZES[size]).replace("<td>S007", "<td>S00\n   7")  # white space: one space
-    nb = notebook(markdown("# Table\n\nSome words first."), code(outputs=[html_output(html)]))
-    lines, cells = (export_pdf(nb, long_tables_as_lines=on) for on in (True, False))
+def _prints_like_cells(nb, **traits) -> bytes:
+    """Export ``nb`` with long tables as lines and as cells; check they print alike
+    (the same words on each page, where cells put them); the PDF of lines."""
+    lines, cells = (export_pdf(nb, long_tables_as_lines=on, **traits) for on in (True, False))
     with pdfplumber.open(io.BytesIO(lines)) as drawn, pdfplumber.open(io.BytesIO(cells)) as reference:
         assert len(drawn.pages) == len(reference.pages) >= 3
         for page, expected in zip(drawn.pages, reference.pages):
@@ -235,9 +234,31 @@ def test_long_table_as_lines_prints_like_the_table_of_cells(size):
             assert [w["text"] for w in words] == [w["text"] for w in expected_words]  # the same rows on each page
             assert max(abs(w["x1"] - e["x1"]) for w, e in zip(words, expected_words)) < 0.1
             assert max(abs(w["top"] - e["top"]) for w, e in zip(words, expected_words)) < 1
+    return lines
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_long_table_as_lines_prints_like_the_table_of_cells(size):
+    html = _dataframe_html(230, extra=SIZES[size]).replace("<td>S007", "<td>S00\n   7")  # white space: one space
+    lines = _prints_like_cells(notebook(markdown("# Table\n\nSome words first."), code(outputs=[html_output(html)])))
     # Each line is one row of text, in order, for text extraction too.
     rows = [re.sub(r"\s+", " ", line) for text in pdf_pages_text(lines) for line in text.splitlines()]
     assert any(row.startswith("30 S030 Bacteroides 37588 0.00030 species") for row in rows)
+
+
+@pytest.mark.parametrize("page_size", ["letter", "a4"])
+def test_long_table_as_lines_with_empty_and_unusual_values_breaks_pages_like_cells(page_size):
+    """Empty cells, NaN, negative numbers, entities, non-ASCII; and a page may end after
+    any row, also just before a new row group (here after row 99, on letter paper)."""
+    body = "".join(
+        f"<tr><th>{'' if r % 7 == 0 else r}</th><td>{'' if r % 5 == 0 else 'NaN' if r % 3 == 0 else -r * 1.5}</td>"
+        f"<td>µg &amp; &lt;x&gt; {r}</td><td>{'' if r % 4 == 0 else 'Ω'}</td></tr>"
+        for r in range(120)
+    )
+    head = "<tr><th></th><th>value</th><th>unit</th><th>sym</th></tr>"
+    html = f'<table border="1" class="dataframe"><thead>{head}</thead><tbody>{body}</tbody></table>'
+    assert "ocx-row-lines" in tables.TablePolicy(as_lines=True)(html)
+    _prints_like_cells(notebook(markdown("# Edge"), code(outputs=[html_output(html)])), page_size=page_size)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
