@@ -125,7 +125,7 @@ class TablePolicy:
         font_pt, padding_pt = _SIZES[size]
         if sum(widths) * font_pt > self.printable_pt or not all(_PLAIN_ROW.fullmatch(row) for row in rows):
             return None  # a narrower table would wrap its text
-        table = [_cells(row) for row in rows]
+        table = [[(tag, _HTML_SPACES.sub(" ", text)) for tag, text in _cells(row)] for row in rows]  # as cells show it
         tags = [tag for tag, _ in table[0]]
         if len(tags) != len(widths) or any([tag for tag, _ in cells] != tags for cells in table):
             return None
@@ -134,7 +134,6 @@ class TablePolicy:
         # The stylesheet aligns a DataFrame's data cells right, every other cell left.
         right = ["dataframe" in classes and tag == "td" for tag in tags]
         padding = padding_pt / font_pt
-        table = [[(tag, _HTML_SPACES.sub(" ", text)) for tag, text in cells] for cells in table]  # as cells show it
         return [_line(cells, widths, right, padding, row % 2 == 1) for row, cells in enumerate(table)]
 
     def _note(self, head: str, rows: list[str]) -> str:
@@ -162,15 +161,17 @@ def _line(cells: list[tuple[str, str]], widths: list[float], right: list[bool], 
     its right edge), in em from the first column's text edge; header cells semibold. A
     shaded row (every second one) is wrapped in a span whose background is its stripe,
     and filled with spaces to the right edge, which the stripe must reach."""
-    parts, at, edge = [], 0.0, 0.0
+    parts, at, edge = [], 0.0, 0.0  # ``at``: where the line has got to, spaces as printed
     for (tag, text), width, to_right in zip(cells, widths, right):
         advance = text_width(text, bold=tag == "th")
         start = edge + width - 2 * padding - advance if to_right else edge
         if parts or start > at:  # the first value starts the line unless it is aligned right
-            parts.append(spaces(start - at))
+            gap = spaces(start - at)
+            parts.append(gap)
+            at += text_width(gap)  # not ``start``: a gap's rounding must not add up along the line
         shown = htmllib.escape(text, quote=False)
         parts.append(f'<span class="ocx-row-head">{shown}</span>' if tag == "th" and text else shown)
-        at, edge = start + advance, edge + width
+        at, edge = at + advance, edge + width
     if not shaded:
         return "".join(parts)
     if edge - 2 * padding > at + 0.01:

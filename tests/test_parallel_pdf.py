@@ -240,6 +240,7 @@ def _prints_like_cells(nb, **traits) -> bytes:
 @pytest.mark.parametrize("size", list(SIZES))
 def test_long_table_as_lines_prints_like_the_table_of_cells(size):
     html = _dataframe_html(230, extra=SIZES[size]).replace("<td>S007", "<td>S00\n   7")  # white space: one space
+    assert "ocx-row-lines" in tables.TablePolicy(as_lines=True)(sanitize.mark_wide_tables(html))  # as exported
     lines = _prints_like_cells(notebook(markdown("# Table\n\nSome words first."), code(outputs=[html_output(html)])))
     # Each line is one row of text, in order, for text extraction too.
     rows = [re.sub(r"\s+", " ", line) for text in pdf_pages_text(lines) for line in text.splitlines()]
