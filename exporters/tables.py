@@ -17,7 +17,7 @@ each value placed by spaces measured from the font's advance widths (kerning
 and ligatures off, so the widths are exact). WeasyPrint lays out a line for
 about the price of one cell, so such a table takes about half the CPU
 (``bench/``). The header stays a real table header, repeated on every page;
-the columns line up within 0.05pt of where cells would put them; a tiled image
+the columns line up within 0.1pt of where cells would put them; a tiled image
 draws the rules and every second line's span its stripe; text extraction reads
 a row per line (the gaps are runs of space characters).
 ``long_tables_as_lines=False`` keeps one table cell per value.
