@@ -31,6 +31,7 @@ import sys
 import threading
 from html import escape
 
+from nbconvert.filters.strings import text_base64
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Enum, List, Unicode
 
@@ -308,11 +309,6 @@ def stand_in(key: str) -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" data-ocx-drawing="{key}"/>'
 
 
-def _base64_text(text: str) -> str:
-    """As the template embeds an SVG (nbconvert's ``text_base64`` filter)."""
-    return base64.b64encode(text.encode()).decode()
-
-
 def show_only(output, mimetype: str, value) -> None:
     """Leave ``output`` showing ``value`` as ``mimetype``; drop the other figure representations."""
     data = output["data"]
@@ -446,7 +442,7 @@ class ChartPreprocessor(Preprocessor):
         if any(isinstance(result, ChartError) for result in drawn.values()):
             return None
         for key, svg in drawn.items():
-            html = html.replace(_base64_text(stand_in(key)), _base64_text(svg))
+            html = html.replace(text_base64(stand_in(key)), text_base64(svg))  # as the template embeds it
         for index, cell, _, _, key in pending:
             self._check_text_size(index, cell, drawn[key])
         self._add_forms(drawn, resources)

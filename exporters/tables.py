@@ -103,8 +103,9 @@ class TablePolicy:
             rows = rows[: self.max_rows]
         if len(rows) < LONG_TABLE_ROWS:
             return f"<table{attrs}>{head}<tbody>{''.join(rows)}</tbody></table>{note}"
-        widths = column_widths(head, rows)
-        lines = self._lines(attrs, rows, widths) if self.as_lines else None
+        table = [_cells(row) for row in rows]
+        widths = column_widths(head, table)
+        lines = self._lines(attrs, rows, table, widths) if self.as_lines else None
         if lines:
             groups = [_lines_row(lines[i : i + ROW_GROUP], len(widths)) for i in range(0, len(lines), ROW_GROUP)]
         else:
@@ -114,9 +115,9 @@ class TablePolicy:
         kind = "ocx-long-table ocx-row-lines" if lines else "ocx-long-table"
         return f"<table{_fixed(attrs, widths, kind)}>{_colgroup(widths)}{head}{rows_html}</table>{note}"
 
-    def _lines(self, attrs: str, rows: list[str], widths: list[float]) -> list[str] | None:
-        """Each body row as a line of text (see ``_line``), or None when the table is not
-        plain enough to be laid out as lines."""
+    def _lines(self, attrs: str, rows: list[str], table: list, widths: list[float]) -> list[str] | None:
+        """Each body row (``rows``, and ``table``: their cells) as a line of text (see
+        ``_line``), or None when the table is not plain enough to be laid out as lines."""
         if not _PLAIN_TABLE.fullmatch(attrs):
             return None
         found = _CLASS.search(attrs)
@@ -125,7 +126,7 @@ class TablePolicy:
         font_pt, padding_pt = _SIZES[size]
         if sum(widths) * font_pt > self.printable_pt or not all(_PLAIN_ROW.fullmatch(row) for row in rows):
             return None  # a narrower table would wrap its text
-        table = [[(tag, _HTML_SPACES.sub(" ", text)) for tag, text in _cells(row)] for row in rows]  # as cells show it
+        table = [[(tag, _HTML_SPACES.sub(" ", text)) for tag, text in cells] for cells in table]  # as cells show it
         tags = [tag for tag, _ in table[0]]
         if len(tags) != len(widths) or any([tag for tag, _ in cells] != tags for cells in table):
             return None
@@ -216,11 +217,12 @@ def table_csv(head: str, rows: list[str]) -> str:
     return out.getvalue()
 
 
-def column_widths(head: str, rows: list[str]) -> list[float]:
-    """Each column's widest text in em (report font, header cells semibold), plus padding."""
+def column_widths(head: str, table: list[list[tuple[str, str]]]) -> list[float]:
+    """Each column's widest text in em (report font, header cells semibold), plus padding;
+    ``table``: the body rows' cells (``_cells``)."""
     widths: list[float] = []
-    for row in _ROW.findall(head) + rows:
-        for index, (tag, text) in enumerate(_cells(row)):
+    for cells in [_cells(row) for row in _ROW.findall(head)] + table:
+        for index, (tag, text) in enumerate(cells):
             width = text_width(text, bold=tag == "th") + CELL_PADDING_EM
             if index == len(widths):
                 widths.append(width)
