@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from pypdf import PdfReader
+import pikepdf
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -188,7 +188,7 @@ def scaling(repeat: int) -> None:
         argv = [sys.executable, "-m", "nbconvert", "--to", "onecodex_pdf", path.name, "--output", f"{path.stem}.bench",
                 "--log-level=DEBUG"]
         r = measure(argv, OUT, repeat)
-        pages = len(PdfReader(OUT / f"{path.stem}.bench.pdf").pages)
+        pages = len(pikepdf.open(OUT / f"{path.stem}.bench.pdf").pages)
         ratio = f"{r['median_s'] / previous:.2f}x" if previous else ""
         print(f"| {scale}x | {pages} | {r['median_s']:.2f} s | {r['peak_mib']:.0f} MiB | {ratio} |")
         previous = r["median_s"]

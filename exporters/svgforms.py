@@ -27,6 +27,7 @@ import hashlib
 import io
 import re
 import zlib
+from decimal import Decimal
 from urllib.parse import unquote_to_bytes
 
 import pydyf
@@ -37,7 +38,7 @@ from .chartcache import svg_digest
 #: "#id" or a data: URI, or a CSS url() that is not "#id".
 _OUTSIDE_REF = re.compile(rb"""href\s*=\s*["'](?!#|data:)|url\(\s*(?!["']?#)""")
 
-#: Below this much SVG in a document, loading the converter (pypdf and
+#: Below this much SVG in a document, loading the converter (pikepdf and
 #: vl-convert's fonts: about 0.1 s and 25 MiB) costs more than it saves
 #: (WeasyPrint takes about 3 ms per KB of chart SVG to draw it).
 MIN_SVG_BYTES = 150_000
@@ -53,9 +54,9 @@ def convert_all(images: dict, ready: dict[str, bytes]) -> dict:
         return {}
     forms = {}
     for url, svg in sources.items():
-        page = convert(svg, ready.get(svg_digest(svg)))
-        if page is not None:
-            form = forms[url] = PDFForm(page)
+        document = convert(svg, ready.get(svg_digest(svg)))
+        if document is not None:
+            form = forms[url] = PDFForm(document)
             images[url].draw = form.draw
     return forms
 
@@ -69,21 +70,21 @@ def svg_source(url: str) -> bytes | None:
 
 
 def convert(svg: bytes, pdf: bytes | None = None):
-    """The SVG as a one-page PDF (a pypdf page), or None when it must stay with WeasyPrint;
-    ``pdf``: the conversion, when a chart worker made it already."""
+    """The SVG as a one-page PDF (an open pikepdf document), or None when it must stay
+    with WeasyPrint; ``pdf``: the conversion, when a chart worker made it already."""
     if _OUTSIDE_REF.search(svg):
         return None
     pdf = pdf or _convert_here(svg)
     if pdf is None:
         return None
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    import pikepdf
 
     try:
-        page = PdfReader(io.BytesIO(pdf)).pages[0]
-    except PdfReadError:  # a damaged PDF from the chart cache
+        document = pikepdf.open(io.BytesIO(pdf))
+        left, bottom, right, top = (float(v) for v in document.pages[0].mediabox)
+    except (pikepdf.PdfError, IndexError, ValueError):  # a damaged PDF from the chart cache
         return None
-    return page if page.mediabox.width > 0 and page.mediabox.height > 0 else None
+    return document if right > left and top > bottom else None
 
 
 def _convert_here(svg: bytes) -> bytes | None:
@@ -102,13 +103,15 @@ def _convert_here(svg: bytes) -> bytes | None:
 class PDFForm:
     """One converted SVG: form XObjects that ``draw`` places, their resources added by ``finish``."""
 
-    def __init__(self, page):
-        self.page = page
+    def __init__(self, document):
+        self.document = document  # keeps the page's objects readable
+        self.page = page = document.pages[0]
         left, bottom, right, top = (float(v) for v in page.mediabox)
         self.bbox = pydyf.Array((left, bottom, right, top))
         self.width, self.height = right - left, top - bottom
         self.left, self.top = left, top
-        self.content = zlib.compress(page.get_contents().get_data())
+        page.contents_coalesce()
+        self.content = zlib.compress(page.obj.Contents.read_bytes())
         # One form per resources dictionary it is drawn from (the pages share
         # one; groups have their own): pydyf numbers an object each time it is added.
         self.forms: dict[int, tuple[str, pydyf.Stream]] = {}
@@ -132,10 +135,10 @@ class PDFForm:
 
     def finish(self, copier: "_Copier") -> None:
         """Add the forms' resources (fonts, graphics states...) to the written PDF."""
-        resources = self.page.get("/Resources")
+        resources = self.page.obj.get("/Resources")
         if resources is None or not self.forms:
             return
-        copied = copier.copy(resources.get_object(), {})
+        copied = copier.copy_direct(resources, {})
         copier.pdf.add_object(copied)
         for _, form in self.forms.values():
             form.extra["Resources"] = copied.reference
@@ -153,51 +156,57 @@ def _stream(compressed: bytes, extra: dict) -> pydyf.Stream:
 
 
 class _Copier:
-    """Copies pypdf objects into a pydyf PDF: each indirect object once per source
-    (``done``: its object number -> the copy), and each distinct stream once per
-    PDF, since converted charts share their colour profile and often their font subsets."""
+    """Copies pikepdf objects into a pydyf PDF: each indirect object once per source
+    (``done``: its object and generation numbers -> the copy), and each distinct stream
+    once per PDF, since converted charts share their colour profile and often their
+    font subsets."""
 
     def __init__(self, pdf: pydyf.PDF):
         self.pdf = pdf
         self.streams: dict[bytes, pydyf.Stream] = {}  # content hash -> the copy
 
     def copy(self, value, done: dict):
-        from pypdf import generic
+        """``value`` as pydyf writes it; an indirect object becomes a reference to its copy."""
+        import pikepdf
 
-        if isinstance(value, generic.IndirectObject):
-            if value.idnum not in done:
-                target = value.get_object()
-                if isinstance(target, generic.StreamObject):
-                    copied = self._stream(target, done)
+        if isinstance(value, pikepdf.Object) and value.is_indirect:
+            if value.objgen not in done:
+                if isinstance(value, pikepdf.Stream):
+                    copied = self._stream(value, done)
                 else:
-                    copied = self.copy(target, done)
+                    copied = self.copy_direct(value, done)
                     if not isinstance(copied, pydyf.Object):
                         return copied
                     self.pdf.add_object(copied)
-                done[value.idnum] = copied
-            return done[value.idnum].reference
-        if isinstance(value, generic.DictionaryObject):
+                done[value.objgen] = copied
+            return done[value.objgen].reference
+        return self.copy_direct(value, done)
+
+    def copy_direct(self, value, done: dict):
+        """``value`` itself copied, even if it is an indirect object."""
+        import pikepdf
+
+        if isinstance(value, pikepdf.Dictionary):
             # Sorted: vl-convert orders some dictionaries differently from one run to the next.
-            return pydyf.Dictionary({key[1:]: self.copy(value.raw_get(key), done) for key in sorted(value)})
-        if isinstance(value, generic.ArrayObject):
+            return pydyf.Dictionary({key[1:]: self.copy(value.get(key), done) for key in sorted(value.keys())})
+        if isinstance(value, pikepdf.Array):
             return pydyf.Array(self.copy(item, done) for item in value)
-        if isinstance(value, generic.NameObject):
-            return pydyf.name(value[1:])
-        if isinstance(value, generic.BooleanObject):
+        if isinstance(value, pikepdf.Name):
+            return pydyf.name(str(value)[1:])
+        if isinstance(value, pikepdf.String):
+            return b"<" + bytes(value).hex().encode() + b">"
+        if isinstance(value, bool):
             return b"true" if value else b"false"
-        if isinstance(value, generic.NullObject):
+        if value is None:
             return b"null"
-        if isinstance(value, (generic.TextStringObject, generic.ByteStringObject)):
-            raw = value.original_bytes if isinstance(value, generic.TextStringObject) else bytes(value)
-            return b"<" + raw.hex().encode() + b">"
-        if isinstance(value, generic.FloatObject):
-            return float(value)
-        return value  # NumberObject: an int
+        return float(value) if isinstance(value, Decimal) else value  # an int
 
     def _stream(self, target, done: dict) -> pydyf.Stream:
         skip = {"/Length", "/Filter", "/DecodeParms"}
-        extra = pydyf.Dictionary({key[1:]: self.copy(target.raw_get(key), done) for key in sorted(target) if key not in skip})
-        data = target.get_data()
+        extra = pydyf.Dictionary(
+            {key[1:]: self.copy(target.stream_dict.get(key), done) for key in sorted(target.keys()) if key not in skip}
+        )
+        data = target.read_bytes()
         key = hashlib.sha256(extra.data + b"\n" + data).digest()
         if key not in self.streams:
             self.streams[key] = _stream(zlib.compress(data), extra)
