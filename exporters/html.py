@@ -228,11 +228,13 @@ class OneCodexHTMLExporter(HTMLExporter):
         # whole page with BeautifulSoup to add alt text and tabindex, which took
         # about 4 s of a 150-page report. Our images carry their own alt text.
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        html = self._rendered(html)
         # The report rendered while the charts were drawn; now put them in.
         charts = self._chart_preprocessor()
         finished = charts.finish(html, resources) if charts else html
         if finished is None:  # a chart could not be drawn: render again, showing its fallback
-            return TemplateExporter.from_notebook_node(self, nb, initial, **kw)
+            html, resources = TemplateExporter.from_notebook_node(self, nb, initial, **kw)
+            return self._rendered(html), resources
         return finished, resources
 
     def _chart_preprocessor(self) -> ChartPreprocessor | None:
@@ -250,6 +252,11 @@ class OneCodexHTMLExporter(HTMLExporter):
     def _while_charts_draw(self, drawing: bool) -> None:
         """Called once the charts are being drawn (``drawing``: whether there are
         any), before the export waits for them: the PDF exporter loads WeasyPrint here."""
+
+    def _rendered(self, html: str) -> str:
+        """The rendered report, before the drawn charts go in (they may still be drawing):
+        the PDF exporter rewrites its long tables here."""
+        return html
 
     def _register_html_filters(self, nb, resources) -> None:
         """The two filters HTMLExporter registers per notebook before rendering."""

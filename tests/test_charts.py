@@ -455,8 +455,9 @@ def test_enable_brands_altair_charts_and_adds_svg_to_the_bundle():
 
 def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawing(monkeypatch):
     """The chart workers' engines start while the exporter loads and warms up WeasyPrint
-    and copies the notebook."""
-    from ocx_reports.exporters import weasy
+    and copies the notebook; the report renders and its tables are rewritten before the
+    export waits for the charts."""
+    from ocx_reports.exporters import tables, weasy
     from ocx_reports.exporters.error_outputs import ErrorOutputPreprocessor
 
     from nbconvert.exporters import templateexporter
@@ -468,6 +469,8 @@ def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawin
     monkeypatch.setattr(ErrorOutputPreprocessor, "preprocess", lambda self, *a: events.append("preprocess") or real_errors(self, *a))
     monkeypatch.setattr(weasy, "warm_up", lambda *a: events.append("warm-up") or real_warm_up(*a))
     monkeypatch.setattr(charts.Drawing, "wait", lambda self: events.append("wait") or real_wait(self))
+    real_tables = tables.TablePolicy.__call__
+    monkeypatch.setattr(tables.TablePolicy, "__call__", lambda self, html: events.append("tables") or real_tables(self, html))
     monkeypatch.setitem(  # the template embedding a chart's SVG
         templateexporter.default_filters, "text_base64", lambda text: events.append("render") or real_base64(text)
     )
@@ -476,12 +479,12 @@ def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawin
     pdf = export_pdf(nb)
     # One drawing of the three distinct charts, before anything else; the report renders
     # (with stand-ins) while they are drawn, and only then does the export wait for them.
-    assert events == [3, "warm-up", "preprocess", "render", "render", "render", "render", "wait"]
+    assert events == [3, "warm-up", "preprocess", "render", "render", "render", "render", "tables", "wait"]
     text = squeeze(" ".join(pdf_pages_text(pdf)))
     assert all(f"Earlychart{i}" in text for i in range(3))
     events.clear()
     export_pdf(notebook(markdown("No charts here.")))
-    assert events == ["preprocess"]  # nothing to wait for: no warm-up page laid out
+    assert events == ["preprocess", "tables"]  # nothing to wait for: no warm-up page laid out
 
 
 VEGA_BAR = {
