@@ -15,13 +15,15 @@ from contextlib import contextmanager
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from weasyprint import CSS, HTML
-from weasyprint.images import SVGImage
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
-
 from . import svgforms
+from .clibs import linker_cache_lookups
 from .urlpolicy import URLPolicy
+
+with linker_cache_lookups():  # loading WeasyPrint loads its C libraries
+    from weasyprint import CSS, HTML
+    from weasyprint.images import SVGImage
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
 
 # One font configuration per process: WeasyPrint rebuilds fontconfig state
 # for each new one, and the report fonts never change between exports.

@@ -1,5 +1,6 @@
 """The package as nbconvert and pip see it: entry points, cheap constructors, the wheel."""
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -40,6 +41,26 @@ def test_listing_exporters_imports_no_pdf_or_chart_engine():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the compiler fallback is Linux's find_library")
+def test_loading_weasyprint_runs_no_compiler_or_linker(tmp_path):
+    """WeasyPrint's Windows and macOS names for its C libraries miss on Linux; a miss must
+    not cost a compiler and a linker run (``ctypes.util.find_library``'s fallbacks)."""
+    ran = tmp_path / "ran"
+    for tool in ("gcc", "cc", "ld"):
+        (tmp_path / tool).write_text(f"#!/bin/sh\necho {tool} >> {ran}\nexit 1\n")
+        (tmp_path / tool).chmod(0o755)
+    code = (
+        "import ctypes.util\n"
+        "find_library = ctypes.util.find_library\n"
+        "from ocx_reports.exporters import weasy\n"
+        "assert ctypes.util.find_library is find_library, 'left patched'\n"
+        "weasy.font_config()  # its C libraries work\n"
+    )
+    env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    assert not ran.exists(), ran.read_text()
 
 
 def test_traits_are_configurable_from_the_command_line():
