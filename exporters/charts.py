@@ -35,9 +35,9 @@ from nbconvert.filters.strings import text_base64
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Enum, List, Unicode
 
-from ocx_reports.chartsvg import CHART_CONFIG, VEGA_FONT_CONFIG, Chart, ChartError, vega_with_font
+from ocx_reports.chartsvg import CHART_CONFIG, VEGA_FONT_CONFIG, Chart, ChartError, Figure, vega_with_font
 
-from . import assets
+from . import assets, svgforms
 from .chartcache import ChartCache, content_key, svg_digest
 from .error_outputs import describe_cell
 from .errors import ReportError
@@ -89,10 +89,12 @@ CHARTS_PER_WORKER = 8
 
 class _Worker:
     """A ``python -m ocx_reports.chartsvg`` process, kept for the life of this one.
-    Exports running at once in threads share it, one chart at a time."""
+    Exports running at once in threads, and an export's charts and figures, share it,
+    one job at a time."""
 
     def __init__(self, font_dir: str):
         self.lock = threading.Lock()
+        self.successor: _Worker | None = None  # the worker that took its place once it stopped
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ocx_reports.chartsvg", font_dir],
             stdin=subprocess.PIPE,
@@ -101,15 +103,19 @@ class _Worker:
             encoding="utf-8",
         )
 
-    def draw(self, chart: Chart, pdf: bool) -> Drawn | ChartError:
+    def draw(self, job: Chart | Figure, pdf: bool) -> Drawn | ChartError:
+        """The worker's reply; OSError if it stopped while on ``job``, ProcessLookupError
+        if it had stopped before (another job crashed it: not this job's fault)."""
         with self.lock:
-            self.process.stdin.write(json.dumps({**dataclasses.asdict(chart), "pdf": pdf}) + "\n")
+            if self.process.poll() is not None:
+                raise ProcessLookupError("the chart converter process had stopped")
+            self.process.stdin.write(json.dumps({**dataclasses.asdict(job), "pdf": pdf}) + "\n")
             self.process.stdin.flush()
             reply = self.process.stdout.readline()
         if not reply:
             raise OSError("no reply")
         reply = json.loads(reply)
-        return ChartError(reply["error"]) if "error" in reply else Drawn(reply["svg"], reply.get("pdf"))
+        return ChartError(reply["error"]) if "error" in reply else Drawn(reply.get("svg"), reply.get("pdf"))
 
     def stop(self) -> None:
         self.process.kill()
@@ -123,9 +129,10 @@ class _Worker:
 
 @dataclasses.dataclass(frozen=True)
 class Drawn:
-    """A drawn chart: its SVG and, for the PDF report, that SVG as a PDF (base64)."""
+    """A drawn chart: its SVG and, for the PDF report, that SVG as a PDF (base64); for a
+    ``Figure``, only the PDF."""
 
-    svg: str
+    svg: str | None
     pdf: str | None = None
 
 
@@ -134,28 +141,36 @@ _pool = threading.Lock()  # guards ``_workers``: exports in threads start and re
 
 
 def _feed(worker: _Worker, jobs: queue.Queue, results: list, font_dir: str, pdf: bool) -> None:
-    """Draw queued charts with ``worker`` until none are left. A worker that stops
-    (a chart that crashes the converter) is replaced, so that chart fails alone."""
-    while True:
+    """Draw queued jobs with ``worker`` until none are left. A worker that stops (a chart
+    that crashes the converter) is replaced, so that chart fails alone; a job that finds
+    it stopped already (by a job of another feeder sharing it) tries its successor once."""
+    while worker is not None:
         try:
-            index, chart = jobs.get_nowait()
+            index, job = jobs.get_nowait()
         except queue.Empty:
             return
         try:
-            results[index] = worker.draw(chart, pdf)
+            try:
+                results[index] = worker.draw(job, pdf)
+            except ProcessLookupError:
+                worker = _replace(worker, font_dir)
+                if worker is None:
+                    return  # the rest go to the other workers, or fail in ``Drawing.wait``
+                results[index] = worker.draw(job, pdf)
         except OSError:
             results[index] = ChartError("the chart converter process stopped while drawing it")
             worker = _replace(worker, font_dir)
-            if worker is None:
-                return  # the rest go to the other workers, or fail in ``Drawing.wait``
 
 
 def _replace(worker: _Worker, font_dir: str) -> _Worker | None:
-    """A new worker in the stopped one's place; None (and no place) if none can start."""
+    """A new worker in the stopped one's place, or the one a feeder sharing it started
+    already; None (and no place) if none can start."""
     worker.stop()
     with _pool:
+        if worker.successor is not None:
+            return worker.successor
         try:
-            new = _Worker(font_dir)
+            new = worker.successor = _Worker(font_dir)
         except OSError:
             new = None
         if worker in _workers:
@@ -179,8 +194,9 @@ class Drawing:
     many notebooks start them once.
     """
 
-    def __init__(self, charts: dict[str, Chart], pdf: bool = False):
-        """``charts``: each chart to draw by its cache key; ``pdf``: convert each to PDF too."""
+    def __init__(self, charts: dict[str, Chart | Figure], pdf: bool = False):
+        """``charts``: each chart to draw (or figure to convert) by its cache key; ``pdf``:
+        convert each chart to PDF too."""
         self.keys = list(charts)
         self.results: list = [None] * len(charts)
         font_dir = str(assets.font_dir())
@@ -215,6 +231,14 @@ def chart_key(chart: Chart) -> str:
     import vl_convert
 
     return content_key(chart.mode, chart.spec, chart.vl_version, CHART_CONFIG, VEGA_FONT_CONFIG, vl_convert.__version__)
+
+
+def figure_key(svg: str) -> str:
+    """Cache key of a kernel-drawn SVG's PDF (vl-convert's version read from its
+    metadata: this process need not load the converter)."""
+    from importlib.metadata import version
+
+    return content_key("figure", svg, version("vl-convert-python"))
 
 
 def is_chart_mimetype(mimetype: str) -> bool:
@@ -348,6 +372,8 @@ class ChartPreprocessor(Preprocessor):
         self._started: dict[str, Drawing] = {}  # chart key -> the drawing that has it
         self._failures: dict[str, ChartError] = {}  # charts that could not be drawn, by key
         self._awaiting = None  # (pending outputs, drawings) that ``finish`` waits for
+        self._kernel_svgs: dict[str, tuple[str, str]] = {}  # digest -> (SVG, cache key) of kernel-drawn SVGs
+        self._converting: Drawing | None = None  # of those SVGs to PDF, for ``finish``
 
     @property
     def cache(self) -> ChartCache:
@@ -375,10 +401,17 @@ class ChartPreprocessor(Preprocessor):
     def start(self, nb) -> bool:
         """Start drawing ``nb``'s uncached charts now, in the background: the exporter
         calls this first thing, so that the chart workers' JavaScript engines start
-        while it loads WeasyPrint and copies the notebook. Whether any are being drawn."""
+        while it loads WeasyPrint and copies the notebook. Whether any are being drawn.
+
+        For the PDF report, the SVGs the kernel drew start being converted to PDF
+        too (``finish`` adds them to the forms), so that the layout neither draws
+        them in Python nor loads the converter itself (see ``svgforms``)."""
         todo = {}
         self._failures.clear()  # a chart that failed in an earlier export is tried again
+        self._kernel_svgs.clear()
         for *_, output, chosen in self._figures(nb):
+            if chosen == "image/svg+xml" and self.pdf_forms:
+                self._kernel_svg(output["data"][chosen])
             if not is_chart_mimetype(chosen):
                 continue
             try:
@@ -390,7 +423,14 @@ class ChartPreprocessor(Preprocessor):
                 todo[key] = chart
         if todo:
             self._started.update(dict.fromkeys(todo, Drawing(todo, self.pdf_forms)))
+        figures = {key: Figure(svg) for svg, key in self._kernel_svgs.values() if self.cache.get(key, PDF_SUFFIX) is None}
+        self._converting = Drawing(figures, pdf=True) if figures else None
         return bool(self._started)
+
+    def _kernel_svg(self, svg) -> None:
+        """Note a kernel-drawn SVG the PDF report shows, if a converted form may draw it."""
+        if isinstance(svg, str) and svgforms.self_contained(svg.encode()):
+            self._kernel_svgs[svg_digest(svg.encode())] = svg, figure_key(svg)
 
     def preprocess(self, nb, resources):
         """Show each chart output as its drawn SVG. While charts are still being drawn,
@@ -435,6 +475,7 @@ class ChartPreprocessor(Preprocessor):
         when a chart could not be drawn: the report must then be rendered again, and
         ``preprocess`` shows that chart's fallback (the failure is remembered)."""
         if self._awaiting is None:
+            self._add_kernel_forms(resources)
             return html
         pending, drawings = self._awaiting
         self._awaiting = None
@@ -446,6 +487,7 @@ class ChartPreprocessor(Preprocessor):
         for index, cell, _, _, key in pending:
             self._check_text_size(index, cell, drawn[key])
         self._add_forms(drawn, resources)
+        self._add_kernel_forms(resources)
         return html
 
     def _begin(self, keys: dict[str, Chart]) -> dict[str, Drawing]:
@@ -478,7 +520,18 @@ class ChartPreprocessor(Preprocessor):
         """For the PDF report: each drawn chart's PDF, by digest of its SVG (see svgforms.py)."""
         if self.pdf_forms:
             forms = {key: self._cached_pdf(key) for key, result in drawn.items() if not isinstance(result, ChartError)}
-            resources["ocx_pdf_forms"] = {svg_digest(drawn[key].encode()): pdf for key, pdf in forms.items() if pdf}
+            ready = {svg_digest(drawn[key].encode()): pdf for key, pdf in forms.items() if pdf}
+            resources.setdefault("ocx_pdf_forms", {}).update(ready)
+
+    def _add_kernel_forms(self, resources) -> None:
+        """The PDFs of the kernel-drawn SVGs ``start`` noted, once converted (see ``_add_forms``)."""
+        if self._converting is not None:
+            for key, result in self._converting.wait().items():
+                if isinstance(result, Drawn) and result.pdf is not None:
+                    self.cache.put(key, result.pdf, PDF_SUFFIX)
+            self._converting = None
+        forms = {digest: self._cached_pdf(key) for digest, (_, key) in self._kernel_svgs.items()}
+        resources.setdefault("ocx_pdf_forms", {}).update({digest: pdf for digest, pdf in forms.items() if pdf})
 
     def _cached_pdf(self, key: str) -> bytes | None:
         """The chart's PDF from the cache, if it holds a sound one; a damaged cache file is

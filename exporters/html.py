@@ -228,14 +228,18 @@ class OneCodexHTMLExporter(HTMLExporter):
         # whole page with BeautifulSoup to add alt text and tabindex, which took
         # about 4 s of a 150-page report. Our images carry their own alt text.
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        html = self._rendered(html)
-        # The report rendered while the charts were drawn; now put them in.
-        charts = self._chart_preprocessor()
-        finished = charts.finish(html, resources) if charts else html
+        finished = self._finish(html, resources)
         if finished is None:  # a chart could not be drawn: render again, showing its fallback
             html, resources = TemplateExporter.from_notebook_node(self, nb, initial, **kw)
-            return self._rendered(html), resources
+            finished = self._finish(html, resources)  # nothing is left to wait for
         return finished, resources
+
+    def _finish(self, html: str, resources) -> str | None:
+        """The report rendered while the charts were drawn, with them put in (None: render
+        it again, see ``ChartPreprocessor.finish``)."""
+        html = self._rendered(html)
+        charts = self._chart_preprocessor()
+        return charts.finish(html, resources) if charts else html
 
     def _chart_preprocessor(self) -> ChartPreprocessor | None:
         """The enabled chart preprocessor, which starts, waits for and puts in the charts."""

@@ -49,12 +49,13 @@ def convert_all(images: dict, ready: dict[str, bytes]) -> dict:
     each made to draw as its form; the rest are left to WeasyPrint. ``ready``: PDFs
     the chart workers already made, by ``svg_digest`` of the SVG."""
     sources = {url: svg_source(url) for url in images}
-    sources = {url: svg for url, svg in sources.items() if svg is not None}
-    if sum(map(len, sources.values())) < MIN_SVG_BYTES:
-        return {}
+    converted = {url: ready.get(svg_digest(svg)) for url, svg in sources.items() if svg is not None}
+    unconverted = sum(len(sources[url]) for url, pdf in converted.items() if pdf is None)
     forms = {}
-    for url, svg in sources.items():
-        document = convert(svg, ready.get(svg_digest(svg)))
+    for url, pdf in converted.items():
+        if pdf is None and unconverted < MIN_SVG_BYTES:
+            continue
+        document = convert(sources[url], pdf)
         if document is not None:
             form = forms[url] = PDFForm(document)
             images[url].draw = form.draw
@@ -69,10 +70,15 @@ def svg_source(url: str) -> bytes | None:
     return base64.b64decode(payload) if header.endswith(";base64") else unquote_to_bytes(payload)
 
 
+def self_contained(svg: bytes) -> bool:
+    """Whether the SVG refers to nothing outside itself, so a converted form may draw it."""
+    return not _OUTSIDE_REF.search(svg)
+
+
 def convert(svg: bytes, pdf: bytes | None = None):
     """The SVG as a one-page PDF (an open pikepdf document), or None when it must stay
     with WeasyPrint; ``pdf``: the conversion, when a chart worker made it already."""
-    if _OUTSIDE_REF.search(svg):
+    if not self_contained(svg):
         return None
     pdf = pdf or _convert_here(svg)
     if pdf is None:

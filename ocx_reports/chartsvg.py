@@ -2,7 +2,8 @@
 
 Also a worker process (``python -m ocx_reports.chartsvg FONT_DIR``: one JSON
 chart per stdin line, one JSON result per stdout line; for the PDF report the
-result also holds the chart converted to PDF). vl-convert 1.x runs
+result also holds the chart converted to PDF, and an SVG the kernel drew may
+come to be converted only). vl-convert 1.x runs
 every conversion in one JavaScript engine behind a global lock and holds the
 GIL while it waits, so threads cannot overlap conversions; the export uses
 these workers instead (see ``ocx_reports.exporters.charts``). The module
@@ -47,6 +48,13 @@ class Chart:
     mode: str
     spec: dict
     vl_version: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An SVG the kernel drew, to convert to PDF only (for the PDF report's layout)."""
+
+    svg: str
 
 
 def register_fonts(font_dir: str) -> None:
@@ -103,17 +111,21 @@ def to_pdf(svg: str) -> bytes | None:
 
 
 def reply(request: dict) -> dict:
-    """One worker job: ``{"svg": ..., "pdf": ...}`` (``pdf`` when the request asks for
-    it), or ``{"error": ...}``, so a batch survives one bad chart."""
+    """One worker job: a ``Chart`` gives ``{"svg": ..., "pdf": ...}`` (``pdf`` when the
+    request asks for it), or ``{"error": ...}``, so a batch survives one bad chart; a
+    ``Figure`` gives ``{"pdf": ...}``."""
     want_pdf = request.pop("pdf", False)
+    if set(request) == {"svg"}:  # a Figure
+        return {"pdf": _base64(to_pdf(request["svg"]))}
     try:
         svg = to_svg(Chart(**request))
     except ChartError as exc:
         return {"error": str(exc)}
-    if not want_pdf:
-        return {"svg": svg}
-    pdf = to_pdf(svg)
-    return {"svg": svg, "pdf": None if pdf is None else base64.b64encode(pdf).decode("ascii")}
+    return {"svg": svg, "pdf": _base64(to_pdf(svg))} if want_pdf else {"svg": svg}
+
+
+def _base64(pdf: bytes | None) -> str | None:
+    return None if pdf is None else base64.b64encode(pdf).decode("ascii")
 
 
 def main(argv: list[str] | None = None) -> None:

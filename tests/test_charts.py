@@ -98,15 +98,23 @@ def squeeze(text: str) -> str:
 
 #: The two ways SVG images reach the PDF: ``svgforms`` converts them only when a
 #: document holds enough SVG to pay for loading the converter (its MIN_SVG_BYTES).
-SVG_DRAWING = {"drawn by WeasyPrint": 10**12, "converted to PDF forms": 0}
+SVG_DRAWING = ["drawn by WeasyPrint", "converted to PDF forms"]
 
 
-@pytest.fixture(scope="module", params=list(SVG_DRAWING))
+def draw_svgs(patch, how: str) -> None:
+    """Make the layout draw every SVG image itself, or place every one as a PDF form."""
+    if how == "drawn by WeasyPrint":
+        patch.setattr(svgforms, "convert_all", lambda images, ready: {})
+    else:
+        patch.setattr(svgforms, "MIN_SVG_BYTES", 0)
+
+
+@pytest.fixture(scope="module", params=SVG_DRAWING)
 def gallery_pdf(request) -> bytes:
     """The gallery's PDF, its SVGs drawn both ways."""
     cells = [code("chart", outputs=[chart_output(mimetype, spec)]) for mimetype, spec, _ in GALLERY]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(svgforms, "MIN_SVG_BYTES", SVG_DRAWING[request.param])
+        draw_svgs(patch, request.param)
         return export_pdf(notebook(*cells))
 
 
@@ -131,7 +139,7 @@ def test_chart_json_alone_prints_every_chart_as_vector_text_inside_the_page(gall
 def test_svg_forms_keep_chart_words_apart_and_export_byte_identical(monkeypatch):
     from pypdf import PdfReader
 
-    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", SVG_DRAWING["converted to PDF forms"])
+    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", 0)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     nb = notebook(*(code("chart", outputs=[chart_output(m, s)]) for m, s, _ in GALLERY[:3]))
     first, second = export_pdf(nb), export_pdf(nb)
@@ -297,7 +305,7 @@ def test_pdf_report_places_the_pdf_each_chart_worker_made_and_caches_it(tmp_path
     import vl_convert
     from pypdf import PdfReader
 
-    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", SVG_DRAWING["converted to PDF forms"])
+    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", 0)
 
     here, svg_to_pdf = [], vl_convert.svg_to_pdf
     monkeypatch.setattr(vl_convert, "svg_to_pdf", lambda svg: here.append(svg) or svg_to_pdf(svg))
@@ -317,6 +325,29 @@ def test_pdf_report_places_the_pdf_each_chart_worker_made_and_caches_it(tmp_path
         assert here and not [svg for svg in here if 'class="marks"' in svg], run  # only the logo: no Vega chart
 
 
+def test_pdf_report_places_kernel_drawn_svgs_as_forms_converted_in_the_background(tmp_path, monkeypatch, conversions):
+    """An SVG the kernel drew (a chart saved with its SVG, a matplotlib figure) is converted
+    by a chart worker while the exporter loads WeasyPrint, not drawn by the layout in
+    Python, however little SVG the report has; the cache keeps the conversion."""
+    import vl_convert
+    from pypdf import PdfReader
+
+    svg = vl_convert.vegalite_to_svg(vegalite("v5", mark="bar", encoding=AXES, title="Kernel drawn"))
+    here = []
+    monkeypatch.setattr(vl_convert, "svg_to_pdf", here.append)  # the layout converts nothing itself
+    nb = notebook(code("chart", outputs=[new_output("display_data", data={"image/svg+xml": svg, "text/plain": "c"})]))
+    cache_dir = tmp_path / "charts"
+    for run in ("cold", "warm"):
+        pdf = export_pdf(copy.deepcopy(nb), chart_cache_dir=str(cache_dir))
+        assert [type(job).__name__ for job in conversions] == ["Figure"], run  # converted once, then cached
+        page = PdfReader(io.BytesIO(pdf)).pages[0]
+        assert [name for name in page["/Resources"]["/XObject"] if name.startswith("/ocxsvg")], run
+        assert "Kernel drawn" in page.extract_text()
+    assert not here
+    assert export_html(copy.deepcopy(nb)).count("data:image/svg+xml;base64,") >= 1
+    assert len(conversions) == 1  # the HTML report converts nothing
+
+
 def test_damaged_cached_chart_pdfs_are_passed_over(tmp_path, monkeypatch, conversions, caplog):
     """A damaged cache file costs a conversion in the layout, never the export or a
     warning of the PDF reader's."""
@@ -324,7 +355,7 @@ def test_damaged_cached_chart_pdfs_are_passed_over(tmp_path, monkeypatch, conver
 
     from pypdf import PdfReader
 
-    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", SVG_DRAWING["converted to PDF forms"])
+    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", 0)
     nb = notebook(*(code("chart", outputs=[chart_output(m, s)]) for m, s, _ in GALLERY[:3]))
     cache_dir = tmp_path / "charts"
     export_pdf(copy.deepcopy(nb), chart_cache_dir=str(cache_dir))
@@ -507,11 +538,11 @@ VEGA_BAR = {
 }
 
 
-@pytest.mark.parametrize("drawing", list(SVG_DRAWING))
+@pytest.mark.parametrize("drawing", SVG_DRAWING)
 def test_vega_specs_print_in_the_report_font(drawing, monkeypatch):
     import pdfplumber
 
-    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", SVG_DRAWING[drawing])
+    draw_svgs(monkeypatch, drawing)
     pdf = export_pdf(notebook(code("vega", outputs=[chart_output("application/vnd.vega.v5+json", VEGA_BAR)])))
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         chars = doc.pages[0].chars
@@ -526,10 +557,12 @@ def crashing_chart(monkeypatch):
     real = charts._Worker.draw
 
     def crash(worker, chart, pdf):
-        if chart.spec.get("title") == "Crashing chart":
+        if getattr(chart, "spec", {}).get("title") != "Crashing chart":
+            return real(worker, chart, pdf)
+        with worker.lock:  # the converter dies on this chart
             worker.process.kill()
             worker.process.wait()
-        return real(worker, chart, pdf)
+        raise OSError("no reply")
 
     monkeypatch.setattr(charts._Worker, "draw", crash)
     monkeypatch.setattr(charts, "_workers", [])
@@ -543,6 +576,24 @@ def test_a_chart_that_stops_its_converter_fails_alone(crashing_chart, caplog):
     assert 'alt="Before chart"' in html and 'alt="After chart"' in html
     assert 'alt="Crashing chart"' not in html and "Chart not shown" in html
     assert "cell 2" in caplog.text and "stopped while drawing it" in caplog.text
+
+
+def test_pdf_report_rendered_again_after_a_failed_chart_still_places_the_others_as_forms(crashing_chart):
+    """The report renders again to show the failed chart's placeholder; the charts that were
+    drawn, and an SVG the kernel drew, keep their converted forms."""
+    import vl_convert
+    from pypdf import PdfReader
+
+    kernel_svg = vl_convert.vegalite_to_svg(vegalite("v5", mark="bar", encoding=AXES, title="Kernel drawn"))
+    cells = [
+        code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES, title=title))])
+        for title in ("Before chart", "Crashing chart")
+    ]
+    cells.append(code("k", outputs=[new_output("display_data", data={"image/svg+xml": kernel_svg, "text/plain": "k"})]))
+    pdf = PdfReader(io.BytesIO(export_pdf(notebook(*cells))))
+    assert "Chart not shown" in " ".join(page.extract_text() for page in pdf.pages)
+    forms = [name for name in pdf.pages[0]["/Resources"]["/XObject"] if name.startswith("/ocxsvg")]
+    assert len(forms) == 2  # "Before chart" and the kernel's SVG
 
 
 def test_a_chart_that_failed_is_tried_again_in_the_next_export(crashing_chart, monkeypatch):
