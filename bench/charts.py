@@ -7,8 +7,9 @@ chart worker does per chart for the PDF report, the SVG and its PDF) and the
 whole-process ``nbconvert --to onecodex_pdf`` median for one notebook in
 three forms: charts as Vega-Lite JSON only, with a cold and with a warm
 on-disk chart cache; the same charts already drawn as SVG by the kernel
-(what ``ocx_reports.charts.enable()`` produces: the layout cost of the
-pictures without any drawing); and no charts at all. Targets (issue 3):
+(what ``ocx_reports.charts.enable()`` produces: no Vega drawing, only their
+conversion to PDF, which a chart worker does while the exporter starts); and
+no charts at all. Targets (issue 3):
 
 * warm: charts add at most 5% to the export (warm vs. pre-drawn SVG);
 * cold: drawing (cold minus warm) takes at most 1.3 x (charts x per-chart median / cores).
@@ -160,7 +161,7 @@ def main(argv=None) -> int:
         f"cold: drawing took {r['cold_drawing']:.2f} s over warm (median of rounds); target 1.3 x {r['charts']} x "
         f"{r['per_chart_median'] * 1000:.1f} ms / {r['cores']} = {r['cold_target']:.2f} s"
     )
-    print(f"      and {r['cold_over_predrawn']:.2f} s over pre-drawn SVG (which the layout still converts to PDF)")
+    print(f"      and {r['cold_over_predrawn']:.2f} s over pre-drawn SVG (which a chart worker converts to PDF)")
     return 0
 
 
