@@ -11,6 +11,8 @@ leaves each output holding the one figure the report shows:
   PNG for matplotlib too;
 * conversions are cached by content hash and run in worker processes
   (vl-convert serializes conversions within a process and holds the GIL);
+  for the PDF report the workers also convert each drawn chart, and each
+  SVG the kernel drew, to PDF (see ``svgforms``);
 * vl-convert may fetch nothing (an empty allowed-base-URL list), so a chart
   that needs data from a URL fails fast instead of touching the network;
 * a chart that cannot be drawn falls back to a PNG of it if the output has

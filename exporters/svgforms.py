@@ -5,10 +5,13 @@ WeasyPrint draws an SVG image by walking its element tree in Python: about
 report's PDF write. vl-convert (already a dependency for drawing charts)
 converts SVG to PDF in compiled code (svg2pdf) in 15-30 ms, keeping
 paths as paths and text as real text in the registered report font. The
-chart workers convert each chart they draw for the PDF report right away
-(the chart cache keeps the result, so a warm cache skips both steps); any
-other SVG image is converted once per layout process. WeasyPrint then places
-the result as a form XObject wherever the image appears, scaled to its box.
+chart workers convert each chart they draw for the PDF report right away,
+and each SVG the kernel drew while the exporter starts (the chart cache keeps
+the results, so a warm cache skips both steps); those forms are always
+placed. Any other SVG image (the logo, formulas) is converted once per layout
+process when the report has enough of it to pay for loading the converter.
+WeasyPrint then places the result as a form XObject wherever the image
+appears, scaled to its box.
 
 WeasyPrint fills in the resources of the forms it knows (fonts included)
 while it builds the PDF, so a converted form joins the page's XObjects
@@ -38,8 +41,8 @@ from .chartcache import svg_digest
 #: "#id" or a data: URI, or a CSS url() that is not "#id".
 _OUTSIDE_REF = re.compile(rb"""href\s*=\s*["'](?!#|data:)|url\(\s*(?!["']?#)""")
 
-#: Below this much SVG in a document, loading the converter (pikepdf and
-#: vl-convert's fonts: about 0.1 s and 25 MiB) costs more than it saves
+#: Below this much SVG left to convert in a document, loading the converter (pikepdf
+#: and vl-convert's fonts: about 0.1 s and 25 MiB) costs more than it saves
 #: (WeasyPrint takes about 3 ms per KB of chart SVG to draw it).
 MIN_SVG_BYTES = 150_000
 
