@@ -374,7 +374,7 @@ class ChartPreprocessor(Preprocessor):
         self._started: dict[str, Drawing] = {}  # chart key -> the drawing that has it
         self._failures: dict[str, ChartError] = {}  # charts that could not be drawn, by key
         self._awaiting = None  # (pending outputs, drawings) that ``finish`` waits for
-        self._kernel_svgs: dict[str, tuple[str, str]] = {}  # digest -> (SVG, cache key) of kernel-drawn SVGs
+        self._kernel_svgs: dict[str, str] = {}  # digest -> cache key of the kernel-drawn SVGs shown
         self._converting: Drawing | None = None  # of those SVGs to PDF, for ``finish``
 
     @property
@@ -408,12 +408,12 @@ class ChartPreprocessor(Preprocessor):
         For the PDF report, the SVGs the kernel drew start being converted to PDF
         too (``finish`` adds them to the forms), so that the layout neither draws
         them in Python nor loads the converter itself (see ``svgforms``)."""
-        todo = {}
+        todo, figures = {}, {}
         self._failures.clear()  # a chart that failed in an earlier export is tried again
         self._kernel_svgs.clear()
         for *_, output, chosen in self._figures(nb):
             if chosen == "image/svg+xml" and self.pdf_forms:
-                self._kernel_svg(output["data"][chosen])
+                self._kernel_svg(output["data"][chosen], figures)
             if not is_chart_mimetype(chosen):
                 continue
             try:
@@ -425,14 +425,16 @@ class ChartPreprocessor(Preprocessor):
                 todo[key] = chart
         if todo:
             self._started.update(dict.fromkeys(todo, Drawing(todo, self.pdf_forms)))
-        figures = {key: Figure(svg) for svg, key in self._kernel_svgs.values() if self.cache.get(key, PDF_SUFFIX) is None}
         self._converting = Drawing(figures, pdf=True) if figures else None
         return bool(self._started)
 
-    def _kernel_svg(self, svg) -> None:
-        """Note a kernel-drawn SVG the PDF report shows, if a converted form may draw it."""
+    def _kernel_svg(self, svg, figures: dict[str, Figure]) -> None:
+        """Note a kernel-drawn SVG the PDF report shows, if a converted form may draw it,
+        and add it to ``figures`` to convert unless the cache has it."""
         if isinstance(svg, str) and svgforms.self_contained(svg.encode()):
-            self._kernel_svgs[svg_digest(svg.encode())] = svg, figure_key(svg)
+            key = self._kernel_svgs[svg_digest(svg.encode())] = figure_key(svg)
+            if self.cache.get(key, PDF_SUFFIX) is None:
+                figures[key] = Figure(svg)
 
     def preprocess(self, nb, resources):
         """Show each chart output as its drawn SVG. While charts are still being drawn,
@@ -532,8 +534,9 @@ class ChartPreprocessor(Preprocessor):
                 if isinstance(result, Drawn) and result.pdf is not None:
                     self.cache.put(key, result.pdf, PDF_SUFFIX)
             self._converting = None
-        forms = {digest: self._cached_pdf(key) for digest, (_, key) in self._kernel_svgs.items()}
-        resources.setdefault("ocx_pdf_forms", {}).update({digest: pdf for digest, pdf in forms.items() if pdf})
+        forms = {digest: self._cached_pdf(key) for digest, key in self._kernel_svgs.items()}
+        if any(forms.values()):
+            resources.setdefault("ocx_pdf_forms", {}).update({digest: pdf for digest, pdf in forms.items() if pdf})
 
     def _cached_pdf(self, key: str) -> bytes | None:
         """The chart's PDF from the cache, if it holds a sound one; a damaged cache file is
