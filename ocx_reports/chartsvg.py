@@ -6,7 +6,7 @@ result also holds the chart converted to PDF, and an SVG the kernel drew may
 come to be converted only). vl-convert 1.x runs
 every conversion in one JavaScript engine behind a global lock and holds the
 GIL while it waits, so threads cannot overlap conversions; the export uses
-these workers instead (see ``ocx_reports.exporters.charts``). The module
+these workers instead (see ``ocx_reports.exporters.chartworkers``). The module
 imports neither nbconvert nor Altair, so a worker starts quickly.
 """
 

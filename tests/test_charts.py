@@ -14,7 +14,7 @@ import textwrap
 import pytest
 from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
 
-from ocx_reports.exporters import charts, svgforms
+from ocx_reports.exporters import charts, chartworkers, svgforms
 from ocx_reports.exporters.errors import ReportError
 
 VALUES = [
@@ -271,13 +271,13 @@ def test_a_chart_that_fails_while_the_report_renders_is_drawn_once_and_shows_its
 def conversions(monkeypatch):
     """Count the charts sent to a chart worker process to be drawn."""
     drawn = []
-    real = charts._Worker.draw
+    real = chartworkers._Worker.draw
 
     def counting(worker, chart, pdf):
         drawn.append(chart)
         return real(worker, chart, pdf)
 
-    monkeypatch.setattr(charts._Worker, "draw", counting)
+    monkeypatch.setattr(chartworkers._Worker, "draw", counting)
     return drawn
 
 
@@ -445,15 +445,15 @@ def test_charts_are_drawn_by_worker_processes_one_more_per_batch(monkeypatch, co
         pytest.fail("a chart was drawn in the exporter process")
 
     monkeypatch.setattr(vl_convert, "vegalite_to_svg", in_this_process)
-    monkeypatch.setattr(charts.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(charts, "_workers", [])
+    monkeypatch.setattr(chartworkers.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(chartworkers, "_workers", [])
     lone = vegalite("v5", mark="bar", encoding=AXES, title="Lone chart")
     assert 'alt="Lone chart"' in export_html(notebook(code("c", outputs=[chart_output(VL5, lone)])))
-    assert len(charts._workers) == 1
-    specs = [vegalite("v5", mark="bar", encoding=AXES, title=f"Worker chart {i}") for i in range(2 * charts.CHARTS_PER_WORKER)]
+    assert len(chartworkers._workers) == 1
+    specs = [vegalite("v5", mark="bar", encoding=AXES, title=f"Worker chart {i}") for i in range(2 * chartworkers.CHARTS_PER_WORKER)]
     html = export_html(notebook(*(code("c", outputs=[chart_output(VL5, s)]) for s in specs)))
     assert html.count('alt="Worker chart ') == len(specs)
-    assert len(charts._workers) == 2
+    assert len(chartworkers._workers) == 2
     assert len(conversions) == 1 + len(specs)
 
 
@@ -494,12 +494,12 @@ def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawin
     from nbconvert.exporters import templateexporter
 
     events = []
-    real_drawing, real_errors, real_warm_up = charts.Drawing.__init__, ErrorOutputPreprocessor.preprocess, weasy.warm_up
-    real_wait, real_base64 = charts.Drawing.wait, templateexporter.default_filters["text_base64"]
-    monkeypatch.setattr(charts.Drawing, "__init__", lambda self, todo, pdf: events.append(len(todo)) or real_drawing(self, todo, pdf))
+    real_drawing, real_errors, real_warm_up = chartworkers.Drawing.__init__, ErrorOutputPreprocessor.preprocess, weasy.warm_up
+    real_wait, real_base64 = chartworkers.Drawing.wait, templateexporter.default_filters["text_base64"]
+    monkeypatch.setattr(chartworkers.Drawing, "__init__", lambda self, todo, pdf: events.append(len(todo)) or real_drawing(self, todo, pdf))
     monkeypatch.setattr(ErrorOutputPreprocessor, "preprocess", lambda self, *a: events.append("preprocess") or real_errors(self, *a))
     monkeypatch.setattr(weasy, "warm_up", lambda *a: events.append("warm-up") or real_warm_up(*a))
-    monkeypatch.setattr(charts.Drawing, "wait", lambda self: events.append("wait") or real_wait(self))
+    monkeypatch.setattr(chartworkers.Drawing, "wait", lambda self: events.append("wait") or real_wait(self))
     real_tables = tables.TablePolicy.__call__
     monkeypatch.setattr(tables.TablePolicy, "__call__", lambda self, html: events.append("tables") or real_tables(self, html))
     monkeypatch.setitem(  # the template embedding a chart's SVG
@@ -554,7 +554,7 @@ def test_vega_specs_print_in_the_report_font(drawing, monkeypatch):
 @pytest.fixture
 def crashing_chart(monkeypatch):
     """Fresh chart workers, one of which dies when asked to draw the chart titled "Crashing chart"."""
-    real = charts._Worker.draw
+    real = chartworkers._Worker.draw
 
     def crash(worker, chart, pdf):
         if getattr(chart, "spec", {}).get("title") != "Crashing chart":
@@ -564,8 +564,8 @@ def crashing_chart(monkeypatch):
             worker.process.wait()
         raise OSError("no reply")
 
-    monkeypatch.setattr(charts._Worker, "draw", crash)
-    monkeypatch.setattr(charts, "_workers", [])
+    monkeypatch.setattr(chartworkers._Worker, "draw", crash)
+    monkeypatch.setattr(chartworkers, "_workers", [])
 
 
 def test_a_chart_that_stops_its_converter_fails_alone(crashing_chart, caplog):
@@ -611,7 +611,7 @@ def test_a_chart_that_failed_is_tried_again_in_the_next_export(crashing_chart, m
 
 def test_charts_fail_with_a_reason_when_no_converter_process_can_start(crashing_chart, monkeypatch, caplog):
     """The first worker starts and is then stopped by a crashing chart; no replacement can start."""
-    real_init = charts._Worker.__init__
+    real_init = chartworkers._Worker.__init__
     spawned = []
 
     def start_once(worker, font_dir):
@@ -620,14 +620,14 @@ def test_charts_fail_with_a_reason_when_no_converter_process_can_start(crashing_
         spawned.append(worker)
         real_init(worker, font_dir)
 
-    monkeypatch.setattr(charts._Worker, "__init__", start_once)
+    monkeypatch.setattr(chartworkers._Worker, "__init__", start_once)
     titles = ["Crashing chart", "Stranded chart"]
     nb = notebook(*(code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES, title=t))]) for t in titles))
     with caplog.at_level(logging.WARNING):
         html = export_html(nb)
     assert html.count("Chart not shown") == 2
     assert "stopped while drawing it" in caplog.text and "could not be started" in caplog.text
-    monkeypatch.setattr(charts, "_workers", [])
+    monkeypatch.setattr(chartworkers, "_workers", [])
     with caplog.at_level(logging.WARNING):
         assert "Chart not shown" in export_html(notebook(code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES))])))
     assert caplog.text.count("could not be started") == 2
@@ -641,7 +641,7 @@ def test_exports_in_threads_at_once_each_show_their_own_charts(tmp_path, monkeyp
     from ocx_reports import render
 
     results, start, drawing = {}, threading.Barrier(2), threading.Barrier(2, timeout=20)
-    real_wait = charts.Drawing.wait
+    real_wait = chartworkers.Drawing.wait
 
     def both_drawing(self):  # both exports have rendered with stand-ins before either waits
         try:
@@ -650,7 +650,7 @@ def test_exports_in_threads_at_once_each_show_their_own_charts(tmp_path, monkeyp
             pass
         return real_wait(self)
 
-    monkeypatch.setattr(charts.Drawing, "wait", both_drawing)
+    monkeypatch.setattr(chartworkers.Drawing, "wait", both_drawing)
 
     def build(name):
         spec = vegalite("v5", mark="bar", encoding=titled(f"{name} samples", f"{name} reads"))
