@@ -23,6 +23,7 @@ leaves each output holding the one figure the report shows:
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from html import escape
@@ -86,11 +87,17 @@ def chart_key(chart: Chart) -> str:
 
 
 def figure_key(svg: str) -> str:
-    """Cache key of a kernel-drawn SVG's PDF (vl-convert's version read from its
-    metadata: this process need not load the converter)."""
+    """Cache key of a kernel-drawn SVG's PDF."""
+    return content_key("figure", svg, _converter_version())
+
+
+@functools.lru_cache(maxsize=1)
+def _converter_version() -> str:
+    """vl-convert's version, read from its metadata (about 1 ms): this process need
+    not load the converter for kernel-drawn SVGs."""
     from importlib.metadata import version
 
-    return content_key("figure", svg, version("vl-convert-python"))
+    return version("vl-convert-python")
 
 
 def is_chart_mimetype(mimetype: str) -> bool:
@@ -281,8 +288,9 @@ class ChartPreprocessor(Preprocessor):
     def _kernel_svg(self, svg, figures: dict[str, Figure]) -> None:
         """Note a kernel-drawn SVG the PDF report shows, if a converted form may draw it,
         and add it to ``figures`` to convert unless the cache has it."""
-        if isinstance(svg, str) and svgforms.self_contained(svg.encode()):
-            key = self._kernel_svgs[svg_digest(svg.encode())] = figure_key(svg)
+        data = svg.encode() if isinstance(svg, str) else None
+        if data is not None and svgforms.self_contained(data):
+            key = self._kernel_svgs[svg_digest(data)] = figure_key(svg)
             if self.cache.get(key, PDF_SUFFIX) is None:
                 figures[key] = Figure(svg)
 
@@ -384,9 +392,9 @@ class ChartPreprocessor(Preprocessor):
                 if isinstance(result, Drawn) and result.pdf is not None:
                     self.cache.put(key, result.pdf, PDF_SUFFIX)
             self._converting = None
-        forms = {digest: self._cached_pdf(key) for digest, key in self._kernel_svgs.items()}
-        if any(forms.values()):
-            resources.setdefault("ocx_pdf_forms", {}).update({digest: pdf for digest, pdf in forms.items() if pdf})
+        forms = {digest: pdf for digest, key in self._kernel_svgs.items() if (pdf := self._cached_pdf(key))}
+        if forms:
+            resources.setdefault("ocx_pdf_forms", {}).update(forms)
 
     def _cached_pdf(self, key: str) -> bytes | None:
         """The chart's PDF from the cache, if it holds a sound one; a damaged cache file is

@@ -58,9 +58,9 @@ def convert_all(images: dict, ready: dict[str, bytes]) -> dict:
     for url, pdf in converted.items():
         if pdf is None and unconverted < MIN_SVG_BYTES:
             continue
-        document = convert(sources[url], pdf)
-        if document is not None:
-            form = forms[url] = PDFForm(document)
+        form = convert(sources[url], pdf)
+        if form is not None:
+            forms[url] = form
             images[url].draw = form.draw
     return forms
 
@@ -78,9 +78,9 @@ def self_contained(svg: bytes) -> bool:
     return not _OUTSIDE_REF.search(svg)
 
 
-def convert(svg: bytes, pdf: bytes | None = None):
-    """The SVG as a one-page PDF (an open pikepdf document), or None when it must stay
-    with WeasyPrint; ``pdf``: the conversion, when a chart worker made it already."""
+def convert(svg: bytes, pdf: bytes | None = None) -> PDFForm | None:
+    """The SVG as a form converted to PDF, or None when it must stay with WeasyPrint;
+    ``pdf``: the conversion, when a chart worker made it already."""
     if not self_contained(svg):
         return None
     pdf = pdf or _convert_here(svg)
@@ -89,11 +89,10 @@ def convert(svg: bytes, pdf: bytes | None = None):
     import pikepdf
 
     try:
-        document = pikepdf.open(io.BytesIO(pdf))
-        left, bottom, right, top = (float(v) for v in document.pages[0].mediabox)
+        form = PDFForm(pikepdf.open(io.BytesIO(pdf)))
     except (pikepdf.PdfError, IndexError, ValueError):  # a damaged PDF from the chart cache
         return None
-    return document if right > left and top > bottom else None
+    return form if form.width > 0 and form.height > 0 else None
 
 
 def _convert_here(svg: bytes) -> bytes | None:
