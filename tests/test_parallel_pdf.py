@@ -283,6 +283,31 @@ def test_long_table_as_lines_stripes_every_second_row_across_pages(size):
     assert checked == 230
 
 
+def test_short_plain_tables_are_laid_out_as_lines_too():
+    """From four body rows a DataFrame prints as lines (it skips the automatic layout's
+    measuring): the same words in the same rows as its automatically laid out cells, each
+    row at the same height; the k-th column at most k x 2.5pt further right (each column
+    has 0.25 em of slack, 2.1pt, and digits are measured at the widest digit's width)."""
+    policy = tables.TablePolicy(as_lines=True)
+    assert "ocx-row-lines" in policy(_dataframe_html(tables.LINES_MIN_ROWS))
+    assert policy(_dataframe_html(tables.LINES_MIN_ROWS - 1)) == _dataframe_html(tables.LINES_MIN_ROWS - 1)
+    marked = _dataframe_html(8).replace("S003", "<b>S003</b>")
+    assert policy(marked) == marked  # short and not plain: left to the automatic layout
+    nb = notebook(markdown("# Tables"), *[code(outputs=[html_output(_dataframe_html(8, first=10 * k))]) for k in range(3)])
+    lines, cells = (export_pdf(nb, long_tables_as_lines=on) for on in (True, False))
+    with pdfplumber.open(io.BytesIO(lines)) as drawn, pdfplumber.open(io.BytesIO(cells)) as reference:
+        assert len(drawn.pages) == len(reference.pages)
+        for page, expected in zip(drawn.pages, reference.pages):
+            words, expected_words = _page_words(page), _page_words(expected)
+            assert [w["text"] for w in words] == [w["text"] for w in expected_words]
+            assert max(abs(w["top"] - e["top"]) for w, e in zip(words, expected_words)) < 1
+            column = 0
+            for index, (word, cell) in enumerate(zip(words, expected_words)):
+                column = column + 1 if index and round(word["top"]) == round(words[index - 1]["top"]) else 1
+                assert -0.1 < word["x1"] - cell["x1"] < 2.5 * column, (word["text"], column)
+    assert "S003" in pdf_pages_text(lines)[0]
+
+
 def test_tables_that_are_not_plain_text_keep_their_cells():
     policy = tables.TablePolicy(as_lines=True)
     assert "ocx-row-lines" in policy(_dataframe_html(80))
