@@ -54,15 +54,19 @@ class _OneLineReportErrors(logging.Filter):
 
 
 
+def running_nbconvert_app():
+    """The ``jupyter nbconvert`` application this export runs in, or None (a notebook
+    server, a script, our own command line)."""
+    app = getattr(sys.modules.get("nbconvert.nbconvertapp"), "NbConvertApp", None)
+    return app.instance() if app is not None and app.initialized() else None
+
+
 def install_one_line_errors() -> None:
     """Make a running ``jupyter nbconvert`` print ReportErrors as one line.
 
     nbconvert logs conversion errors on its application's logger, not the
     exporter's, so the filter goes there; outside that app nothing changes.
     """
-    app = getattr(sys.modules.get("nbconvert.nbconvertapp"), "NbConvertApp", None)
-    if app is None or not app.initialized():
-        return
-    instance = app.instance()
-    if not any(isinstance(f, _OneLineReportErrors) for f in instance.log.filters):
+    instance = running_nbconvert_app()
+    if instance is not None and not any(isinstance(f, _OneLineReportErrors) for f in instance.log.filters):
         instance.log.addFilter(_OneLineReportErrors(instance))

@@ -22,6 +22,7 @@ from . import assets
 from .charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
 from .error_outputs import ErrorOutputPreprocessor, execution_failure
 from .errors import ReportError, install_one_line_errors, read_notebook_stream
+from .exitgc import freeze_at_exit
 from .mathsvg import MathPreprocessor
 from .metadata import MetadataPreprocessor
 from .sanitize import make_cleaner
@@ -216,6 +217,7 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         install_one_line_errors()
+        freeze_at_exit()
         drawing = self._start_charts(nb)
         resources = self._init_resources(resources)
         notebook_dir = Path(resources.get("metadata", {}).get("path") or ".")

@@ -1,5 +1,6 @@
 """Whole-process ``jupyter nbconvert`` runs, as a user types them."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,37 @@ def test_example_notebook_executes_offline_and_exports(tmp_path):
     for expected in ("Figure 1. Stool composition by sample.", "Figure 2. Alpha diversity.", "References", "S06 stool, week 12"):
         assert expected in body
     assert f"Page {len(text)} of {len(text)}" in text[-1]
+
+
+# Runs nbconvert's app, as ``python -m nbconvert`` does, after registering an exit
+# handler that runs after every handler the export registers: it records how many
+# objects are frozen out of the collector's sight when the interpreter tears down.
+_REPORTS_FROZEN = """
+import atexit, gc, sys
+atexit.register(lambda: open("frozen.txt", "w").write(str(gc.get_freeze_count())))
+if sys.argv[1] == "nbconvert":
+    from nbconvert.nbconvertapp import main
+    sys.argv = ["jupyter-nbconvert", "--to", "onecodex_pdf", "report.ipynb"]
+    main()
+else:
+    import nbformat
+    from ocx_reports.exporters import OneCodexPDFExporter
+    pdf, _ = OneCodexPDFExporter().from_notebook_node(nbformat.read("report.ipynb", as_version=4))
+    open("report.pdf", "wb").write(pdf)
+"""
+
+
+@pytest.mark.parametrize("runner", ["nbconvert", "script"])
+def test_only_nbconvert_skips_the_collections_at_exit_and_no_temporary_file_is_left(tmp_path, runner):
+    """``jupyter nbconvert`` freezes the objects alive at exit (skipping the interpreter's
+    last collections); a script using the exporter exits as Python always does. Either
+    way WeasyPrint's temporary font files are gone afterwards."""
+    write(notebook(markdown("# Report\n\nSome text.")), tmp_path / "report.ipynb")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    subprocess.run([sys.executable, "-c", _REPORTS_FROZEN, runner], cwd=tmp_path, env=env, check=True, timeout=300)
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    frozen = int((tmp_path / "frozen.txt").read_text())
+    assert frozen > 10_000 if runner == "nbconvert" else frozen == 0
+    assert not [path.name for path in temporary.iterdir() if path.name.startswith("weasyprint-")]
