@@ -99,8 +99,7 @@ class TablePolicy:
         body = inner[thead.end():] if thead else inner
         rows = _ROW.findall(body)
         truncate = 0 < self.max_rows < len(rows)
-        shortest = min(LONG_TABLE_ROWS, LINES_MIN_ROWS) if self.as_lines else LONG_TABLE_ROWS
-        if len(rows) < shortest and not truncate:
+        if len(rows) < min(LONG_TABLE_ROWS, LINES_MIN_ROWS) and not truncate:
             return match.group(0)
         note = ""
         if truncate:
@@ -108,13 +107,16 @@ class TablePolicy:
             note = self._note(head, rows)
             rows = rows[: self.max_rows]
         as_is = f"<table{attrs}>{head}<tbody>{''.join(rows)}</tbody></table>{note}" if truncate else match.group(0)
-        if len(rows) < shortest:
+        # Structure first (cheap): a short table that cannot become lines keeps its cells,
+        # without reading the font's metrics.
+        plain = self.as_lines and _PLAIN_TABLE.fullmatch(attrs) and all(_PLAIN_ROW.fullmatch(row) for row in rows)
+        if len(rows) < (LINES_MIN_ROWS if plain else LONG_TABLE_ROWS):
             return as_is
         table = [_cells(row) for row in rows]
         widths = column_widths(head, table)
-        lines = self._lines(attrs, rows, table, widths) if self.as_lines else None
+        lines = self._lines(attrs, table, widths) if plain else None
         if not lines and len(rows) < LONG_TABLE_ROWS:
-            return as_is  # short, and not plain enough for lines: automatic layout
+            return as_is  # short, and not in the report font or too wide for lines
         if lines:
             groups = [_lines_row(lines[i : i + ROW_GROUP], len(widths)) for i in range(0, len(lines), ROW_GROUP)]
         else:
@@ -124,16 +126,14 @@ class TablePolicy:
         kind = "ocx-long-table ocx-row-lines" if lines else "ocx-long-table"
         return f"<table{_fixed(attrs, widths, kind)}>{_colgroup(widths)}{head}{rows_html}</table>{note}"
 
-    def _lines(self, attrs: str, rows: list[str], table: list, widths: list[float]) -> list[str] | None:
-        """Each body row (``rows``, and ``table``: their cells) as a line of text (see
-        ``_line``), or None when the table is not plain enough to be laid out as lines."""
-        if not _PLAIN_TABLE.fullmatch(attrs):
-            return None
+    def _lines(self, attrs: str, table: list, widths: list[float]) -> list[str] | None:
+        """Each body row of a table of bare cells (``table``: their cells) as a line of text
+        (see ``_line``), or None when the table is not plain enough to be laid out as lines."""
         found = _CLASS.search(attrs)
         classes = found.group(2).split() if found else []
         size = next(name for name in _SIZES if not name or name in classes)
         font_pt, padding_pt = _SIZES[size]
-        if sum(widths) * font_pt > self.printable_pt or not all(_PLAIN_ROW.fullmatch(row) for row in rows):
+        if sum(widths) * font_pt > self.printable_pt:
             return None  # a narrower table would wrap its text
         table = [[(tag, _HTML_SPACES.sub(" ", text)) for tag, text in cells] for cells in table]  # as cells show it
         tags = [tag for tag, _ in table[0]]
