@@ -1,4 +1,5 @@
-"""Long tables, made cheap to print: fixed column widths, row groups, optional truncation.
+"""Tables made cheap to print: long ones get fixed column widths, row groups and optional
+truncation; plain-text ones become lines of text.
 
 WeasyPrint's automatic table layout measures every cell twice (its narrowest
 and widest text) before it lays the cell out once more; on a 3,000-row table
