@@ -110,11 +110,15 @@ def exporters(path: Path, peers: bool, before: Path | None) -> dict[str, tuple[l
 
 
 def side_by_side(path: Path, repeat: int, peers: bool, before: Path | None) -> dict[str, dict]:
-    """Every exporter on one notebook, interleaved run by run so drift hits them alike."""
+    """Every exporter on one notebook, interleaved run by run so drift hits them alike;
+    each round starts with the next exporter in turn, so none always runs right after
+    the same one."""
     runs = exporters(path, peers, before)
+    labels = list(runs)
     results: dict[str, list] = {label: [] for label in runs}
-    for _ in range(repeat):
-        for label, (argv, env) in runs.items():
+    for round_ in range(repeat):
+        for label in labels[round_ % len(labels):] + labels[: round_ % len(labels)]:
+            argv, env = runs[label]
             results[label].append(measure(argv, path.parent, 1, env))
     merged = {}
     for label, single in results.items():
