@@ -261,7 +261,7 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     def _rendered(self, html: str) -> str:
         """The rendered report, before the drawn charts go in (they may still be drawing):
-        the PDF exporter rewrites its long tables here."""
+        the PDF exporter rewrites its tables here."""
         return html
 
     def _register_html_filters(self, nb, resources) -> None:
