@@ -18,6 +18,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from . import childlogs
 from .errors import ReportError
 
 #: WeasyPrint draws at 0.75 PDF points per CSS pixel, from the page's top-left corner.
@@ -36,6 +37,7 @@ class ChunkPDF:
     seconds: float = 0.0  # the process's layout and write time
     cpu_seconds: float = 0.0  # and its CPU time (steadier than wall time on a busy machine)
     peak_mib: float = 0.0  # and its peak memory
+    records: list = field(default_factory=list)  # what it logged (see ``childlogs``)
 
 
 def peak_mib() -> float:
@@ -49,6 +51,18 @@ def peak_mib() -> float:
 
 def fork_available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+def lay_out(chunks: list[str], policy, log, forms: dict, font_css: str) -> bytes:
+    """The PDF of a report's chunks: one is laid out in this process; several each in a
+    forked process, after WeasyPrint is set up here once (with the report's ``@font-face``
+    rules, ``font_css``) for them to inherit."""
+    from .weasy import render_pdf, warm_up
+
+    if len(chunks) == 1:
+        return render_pdf(chunks[0], policy, forms)
+    warm_up(policy, font_css)
+    return render_chunks(chunks, policy, log, forms)
 
 
 def render_chunks(chunks: list[str], policy, log, forms: dict | None = None) -> bytes:
@@ -72,6 +86,7 @@ def render_chunks(chunks: list[str], policy, log, forms: dict | None = None) -> 
             pipe.send((offset, sum(counts)))
             offset += count
         results = [_receive(pipe, process) for pipe, process in zip(pipes, processes)]
+        childlogs.handle([record for result in results for record in result.records])
         for number, (count, result) in enumerate(zip(counts, results), start=1):
             log.debug(
                 "PDF chunk %d: %d pages in %.2f s (%.2f CPU-s), peak memory %.0f MiB",
@@ -91,11 +106,12 @@ def render_chunks(chunks: list[str], policy, log, forms: dict | None = None) -> 
 
 def _receive(pipe, process):
     try:
-        kind, value = pipe.recv()
+        kind, value, *records = pipe.recv()
     except EOFError:
         process.join()
         raise ReportError(f"a PDF layout process stopped unexpectedly (exit status {process.exitcode})") from None
     if kind == "error":
+        childlogs.handle(*records)
         raise value
     return value
 
@@ -110,24 +126,32 @@ def _lay_out(pipe, html: str, policy, forms: dict | None) -> None:
         pipe.send(("count", count))
         return pipe.recv()
 
-    try:
-        started, cpu_started = time.perf_counter(), time.process_time()
-        with fewer_collections():
-            document = render(html, policy, numbering, forms)
-            chunk = _navigation(document)
-            chunk.pdf = write_pdf(document)
-            del document
-        chunk.seconds = time.perf_counter() - started
-        chunk.cpu_seconds = time.process_time() - cpu_started
-        chunk.peak_mib = peak_mib()
-        pipe.send(("done", chunk))
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+    with childlogs.kept() as records:
         try:
-            pipe.send(("error", exc))
-        except Exception:
-            pipe.send(("error", ReportError("".join(traceback.format_exception_only(exc)).strip())))
-    finally:
-        pipe.close()
+            started, cpu_started = time.perf_counter(), time.process_time()
+            with fewer_collections():
+                document = render(html, policy, numbering, forms)
+                chunk = _navigation(document)
+                chunk.pdf = write_pdf(document)
+                del document
+            chunk.seconds = time.perf_counter() - started
+            chunk.cpu_seconds = time.process_time() - cpu_started
+            chunk.peak_mib = peak_mib()
+            chunk.records = records
+            pipe.send(("done", chunk))
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+            send_failure(pipe, exc, records)
+        finally:
+            pipe.close()
+
+
+def send_failure(pipe, exc: BaseException, *extra) -> None:
+    """Send ``("error", exc, *extra)``; an exception that cannot be pickled goes as a
+    ReportError with its one-line description."""
+    try:
+        pipe.send(("error", exc, *extra))
+    except Exception:
+        pipe.send(("error", ReportError("".join(traceback.format_exception_only(exc)).strip()), *extra))
 
 
 def _navigation(document) -> ChunkPDF:

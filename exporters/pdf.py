@@ -8,7 +8,7 @@ import time
 
 from traitlets import Bool, Int, default
 
-from . import assets
+from . import assets, layoutprocess
 from .html import OneCodexHTMLExporter
 
 
@@ -60,17 +60,14 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
     def _while_charts_draw(self, drawing: bool) -> None:
         """Load WeasyPrint (about 0.5 s) while the chart workers start their engines;
         while they draw, also set up its per-process state, which the layout
-        processes forked later then inherit."""
-        from . import weasy  # noqa: F401 - loaded now, used by from_notebook_node
+        processes forked later then inherit. Not needed when a layout process was
+        started with the command (see ``layoutprocess``): it has done both."""
+        if layoutprocess.started() is not None:
+            return
+        from . import weasy  # loaded now, used by from_notebook_node
 
         if drawing:
-            self._warm_up()
-
-    def _warm_up(self) -> None:
-        """Set WeasyPrint up in this process once (see ``weasy.warm_up``)."""
-        from .weasy import warm_up
-
-        warm_up(self._policy, assets.font_face_css(self.embed_fonts))
+            weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))
 
     def _rendered(self, html: str) -> str:
         """Rewrite the long and the plain tables (see ``tables.py``) while the charts are
@@ -87,19 +84,18 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         cut, self._rows_mark = f"<!--ocx-cut-{token}-->", f"<!--ocx-rows-{token}-->"
         resources = dict(resources or {}, ocx_cut=cut)
         started = time.perf_counter()
-        html, resources = super().from_notebook_node(nb, resources, **kw)  # loads WeasyPrint
+        html, resources = super().from_notebook_node(nb, resources, **kw)
         from . import paginate
-        from .parallel import fork_available, peak_mib, render_chunks
-        from .weasy import render_pdf
+        from .parallel import fork_available, lay_out, peak_mib
 
         chunks = paginate.split(html, cut, self._rows_mark, self.workers if fork_available() else 1)
         laid_out = time.perf_counter()
         forms = resources.pop("ocx_pdf_forms", {})  # charts the chart workers converted to PDF
-        if len(chunks) == 1:
-            pdf = render_pdf(chunks[0], self._policy, forms)
-        else:
-            self._warm_up()  # once here, not in every chunk
-            pdf = render_chunks(chunks, self._policy, self.log, forms)
+        layout = layoutprocess.started()
+        font_css = assets.font_face_css(self.embed_fonts)
+        pdf = layout.lay_out(chunks, self._policy, self.log, forms, font_css) if layout else None
+        if pdf is None:
+            pdf = lay_out(chunks, self._policy, self.log, forms, font_css)
         self.log.debug(
             "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s, exporter peak memory %.0f MiB",
             laid_out - started, len(chunks), time.perf_counter() - laid_out,
@@ -108,3 +104,8 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         resources["output_extension"] = ".pdf"
         resources["pdf_chunks"] = len(chunks)
         return pdf, resources
+
+
+# Under `jupyter nbconvert --to onecodex_pdf`, WeasyPrint is loaded and set up from here on,
+# in its own process, while nbconvert starts and the report is rendered.
+layoutprocess.start_if_requested(assets.font_face_css(False))

@@ -76,13 +76,14 @@ def test_example_notebook_executes_offline_and_exports(tmp_path):
 
 # Runs nbconvert's app, as ``python -m nbconvert`` does, after registering an exit
 # handler that runs after every handler the export registers: it records how many
-# objects are frozen out of the collector's sight when the interpreter tears down.
+# objects are frozen out of the collector's sight when the interpreter tears down,
+# and whether this process loaded WeasyPrint.
 _REPORTS_FROZEN = """
 import atexit, gc, sys
-atexit.register(lambda: open("frozen.txt", "w").write(str(gc.get_freeze_count())))
+atexit.register(lambda: open("frozen.txt", "w").write(f"{gc.get_freeze_count()} {'weasyprint' in sys.modules}"))
 if sys.argv[1] == "nbconvert":
-    from nbconvert.nbconvertapp import main
     sys.argv = ["jupyter-nbconvert", "--to", "onecodex_pdf", "report.ipynb"]
+    from nbconvert.nbconvertapp import main
     main()
 else:
     import nbformat
@@ -93,16 +94,139 @@ else:
 
 
 @pytest.mark.parametrize("runner", ["nbconvert", "script"])
-def test_only_nbconvert_skips_the_collections_at_exit_and_no_temporary_file_is_left(tmp_path, runner):
-    """``jupyter nbconvert`` freezes the objects alive at exit (skipping the interpreter's
-    last collections); a script using the exporter exits as Python always does. Either
-    way WeasyPrint's temporary font files are gone afterwards."""
+def test_nbconvert_lays_out_in_its_own_process_and_skips_the_collections_at_exit(tmp_path, runner):
+    """``jupyter nbconvert --to onecodex_pdf`` lays the PDF out in the process it starts
+    with the command (WeasyPrint never loads in its own) and freezes the objects alive
+    at exit (skipping the interpreter's last collections); a script using the exporter
+    lays out itself and exits as Python always does. Either way WeasyPrint's temporary
+    font files are gone afterwards."""
     write(notebook(markdown("# Report\n\nSome text.")), tmp_path / "report.ipynb")
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     env = {**os.environ, "TMPDIR": str(temporary)}
     subprocess.run([sys.executable, "-c", _REPORTS_FROZEN, runner], cwd=tmp_path, env=env, check=True, timeout=300)
-    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
-    frozen = int((tmp_path / "frozen.txt").read_text())
-    assert frozen > 10_000 if runner == "nbconvert" else frozen == 0
+    with pdfplumber.open(tmp_path / "report.pdf") as pdf:
+        assert "Some text." in pdf.pages[-1].extract_text()
+    frozen, weasyprint_loaded = (tmp_path / "frozen.txt").read_text().split()
+    if runner == "nbconvert":
+        assert int(frozen) > 10_000 and weasyprint_loaded == "False"
+    else:
+        assert int(frozen) == 0 and weasyprint_loaded == "True"
     assert not [path.name for path in temporary.iterdir() if path.name.startswith("weasyprint-")]
+
+
+# ``jupyter nbconvert`` with chunks as small as the parallel layout tests use.
+_SMALL_CHUNKS = """
+import sys
+sys.argv = ["jupyter-nbconvert", *sys.argv[1:]]
+from nbconvert.nbconvertapp import main
+from ocx_reports.exporters import paginate
+
+paginate.MIN_CHUNK_COST, paginate.MAX_CHUNK_COST = 500, 3000
+main()
+"""
+
+
+def test_layout_process_messages_reach_the_user_once_at_nbconvert_log_level(tmp_path):
+    """What the layout processes log (a refused URL in every chunk, the chunks' timings)
+    is printed by nbconvert as its own lines, each message once and only at a log level
+    that shows it; WeasyPrint's own messages stay as quiet as in the exporter's process."""
+    style = new_output(
+        "display_data",
+        data={"text/css": '<style>body { background: url("http://127.0.0.1:9/bg.png"); }</style>'},
+        metadata={"onecodex": "head.style"},
+    )
+    prose = [markdown(f"## Part {part}\n\n" + "Words of prose for the layout. " * 40) for part in range(60)]
+    write(notebook(markdown("# Report"), *prose, code(outputs=[style])), tmp_path / "long.ipynb")
+    refused = "[NbConvertApp] WARNING | Not loading http://127.0.0.1:9/bg.png: the PDF renderer only reads"
+    for level in ("--debug", "--log-level=INFO"):
+        result = subprocess.run(
+            [sys.executable, "-c", _SMALL_CHUNKS, "--to", "onecodex_pdf", level, "long.ipynb"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.count(refused) == 1
+        shown = [f"[NbConvertApp] PDF chunk {number}: " in result.stderr for number in (1, 2)]
+        assert shown == [level == "--debug"] * 2
+        assert "Failed to load image" not in result.stderr  # WeasyPrint's logger is silenced
+    with pdfplumber.open(tmp_path / "long.pdf") as pdf:
+        pages = len(pdf.pages)
+        assert f"Page {pages} of {pages}" in pdf.pages[-1].extract_text()
+
+
+# Makes the layout fail in the process ``jupyter nbconvert`` forks for it (and only
+# there: this process never loads WeasyPrint), with a user error or by dying, before
+# its first job ("start") or on it.
+_LAYOUT_FAILS = """
+import os, sys
+
+failure = sys.argv[1]
+
+
+def fail_in_the_forked_process():
+    from ocx_reports.exporters import weasy
+    from ocx_reports.exporters.errors import ReportError
+
+    def warm_up(*args, **kw):
+        if failure == "start":
+            os._exit(9)
+
+    def render_pdf(*args, **kw):
+        if failure == "error":
+            raise ReportError("the layout refused this report; fix it")
+        os._exit(9)
+
+    weasy.warm_up, weasy.render_pdf = warm_up, render_pdf
+
+
+os.register_at_fork(after_in_child=fail_in_the_forked_process)
+sys.argv = ["jupyter-nbconvert", "--to", "onecodex_pdf", "report.ipynb"]
+from nbconvert.nbconvertapp import main
+main()
+"""
+
+
+def _fail_layout(tmp_path, failure):
+    write(notebook(markdown("# Report\n\nSome text.")), tmp_path / "report.ipynb")
+    return subprocess.run(
+        [sys.executable, "-c", _LAYOUT_FAILS, failure], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize(
+    "failure, message",
+    [("error", "the layout refused this report; fix it"), ("crash", "PDF layout process stopped unexpectedly (exit status 9)")],
+)
+def test_a_failure_in_the_layout_process_is_one_line_and_no_pdf(tmp_path, failure, message):
+    assert_one_line_failure(_fail_layout(tmp_path, failure), message)
+    assert not (tmp_path / "report.pdf").exists()
+
+
+def test_a_layout_process_that_stopped_before_the_export_leaves_the_layout_to_the_exporter(tmp_path):
+    result = _fail_layout(tmp_path, "start")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    with pdfplumber.open(tmp_path / "report.pdf") as pdf:
+        assert "Some text." in pdf.pages[-1].extract_text()
+
+
+@pytest.mark.parametrize(
+    "args, wanted",
+    [
+        (["--to", "onecodex_pdf", "a.ipynb"], True),
+        (["a.ipynb", "--to=onecodex_pdf"], True),
+        (["--NbConvertApp.export_format=onecodex_pdf", "a.ipynb"], True),
+        (["--to", "onecodex_pdf", "--to", "onecodex_html", "a.ipynb"], False),  # the last one wins
+        (["--to", "onecodex_html", "a.ipynb"], False),
+        (["--to", "pdf", "onecodex_pdf.ipynb"], False),
+        (["--to"], False),
+        (["a.ipynb"], False),  # the format from a config file: the exporter lays out itself
+    ],
+)
+def test_layout_process_starts_only_for_onecodex_pdf_on_nbconvert_command_line(args, wanted, monkeypatch):
+    import nbconvert.nbconvertapp  # noqa: F401 - a `jupyter nbconvert` process has it
+
+    from ocx_reports.exporters.layoutprocess import requested
+
+    assert requested(["jupyter-nbconvert", *args]) is wanted
+    monkeypatch.delitem(sys.modules, "nbconvert.nbconvertapp")
+    assert requested(["jupyter-nbconvert", *args]) is False  # any other program with these arguments

@@ -1,0 +1,146 @@
+"""The PDF layout process that ``jupyter nbconvert --to onecodex_pdf`` starts first thing.
+
+Under that command WeasyPrint used to be loaded (about 0.45 s) and set up
+(fonts, stylesheets: about 0.2 s more of the first layout) by the exporter
+itself, after nbconvert had started and read the notebook: on a short report
+that was a quarter of the export, on one core, with the other idle. So when
+nbconvert loads the PDF exporter to list its formats and the command line
+asks for ``onecodex_pdf``, this module forks a process that loads and sets up
+WeasyPrint meanwhile, then lays out the reports the exporter sends it (all
+their chunks: it forks the chunk processes itself, see ``parallel.py``).
+Anywhere else (a notebook server, a script, a batch build) none starts, and
+the exporter lays out in its own process as before.
+
+Log records of a layout go back to the exporter and are handled there, as if
+they had been logged in it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import sys
+import threading
+from pathlib import Path
+
+from . import childlogs, parallel
+from .errors import ReportError
+from .parallel import fork_available, send_failure
+
+#: The format names that select the PDF exporter.
+PDF_FORMAT = "onecodex_pdf"
+_FORMAT_OPTIONS = ("--to", "--NbConvertApp.export_format")
+
+
+def requested(argv: list[str]) -> bool:
+    """Whether this is ``jupyter nbconvert`` with ``onecodex_pdf`` as its format on the
+    command line (the last one given wins, as in traitlets)."""
+    if "nbconvert.nbconvertapp" not in sys.modules:
+        return False
+    chosen = None
+    for index, arg in enumerate(argv[1:], start=1):
+        name, equals, value = arg.partition("=")
+        if name in _FORMAT_OPTIONS:
+            chosen = value if equals else (argv[index + 1] if index + 1 < len(argv) else None)
+    return chosen == PDF_FORMAT
+
+
+class LayoutProcess:
+    """A forked process that sets WeasyPrint up at once and lays out one report at a time."""
+
+    def __init__(self, font_css: str):
+        context = multiprocessing.get_context("fork")
+        self.lock = threading.Lock()
+        self.pipe, theirs = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(theirs, self.pipe, font_css), name="ocx-reports PDF layout"
+        )
+        self.process.start()
+        theirs.close()
+        # Run before multiprocessing's own exit handler, which would wait for the
+        # process: closing the pipe is what tells it to stop.
+        atexit.register(self.stop)
+
+    def lay_out(self, chunks: list[str], policy, log: logging.Logger, forms: dict, font_css: str) -> bytes | None:
+        """The report's PDF, laid out in that process; None if it had stopped before the
+        job (the exporter then lays it out itself). The layout's log records are handled
+        here by the loggers of their names, ``log`` at its level."""
+        with self.lock:
+            try:
+                self.pipe.send((chunks, policy, forms, font_css, log.name, log.getEffectiveLevel()))
+                self.pipe.recv()  # it has the job
+            except (EOFError, OSError):  # it had stopped
+                self.process.join()
+                return None
+            try:
+                kind, value, records = self.pipe.recv()
+            except (EOFError, OSError):
+                self.process.join()
+                raise ReportError(
+                    f"the PDF layout process stopped unexpectedly (exit status {self.process.exitcode})"
+                ) from None
+        childlogs.handle(records)
+        if kind == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """Close the pipe (the process frees WeasyPrint's temporary fonts and exits) and wait."""
+        self.pipe.close()
+        self.process.join(timeout=10)
+
+
+def _serve(pipe, exporters_end, font_css: str) -> None:
+    """The layout process: set WeasyPrint up, then lay out each job until the pipe closes
+    (its other end is the exporter's, and only the exporter's: the copy forked here is closed)."""
+    exporters_end.close()
+    try:
+        from . import weasy
+        from .urlpolicy import URLPolicy
+
+        weasy.forked()
+        weasy.warm_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), font_css)
+    except Exception:  # noqa: BLE001 - the report's own layout fails the same way, and says why
+        pass
+    try:
+        while True:
+            try:
+                job = pipe.recv()
+            except EOFError:
+                return
+            pipe.send(True)  # so the exporter knows a failure from now on is this job's
+            _lay_out(pipe, *job)
+    finally:
+        if "weasy" in locals():
+            weasy.release_fonts()
+
+
+def _lay_out(pipe, chunks: list[str], policy, forms: dict, font_css: str, log_name: str, level: int) -> None:
+    log = logging.getLogger(log_name)
+    saved = log.level
+    log.setLevel(level)  # as in the exporter: this process started before its logging was set up
+    with childlogs.kept() as records:
+        try:
+            pdf = parallel.lay_out(chunks, policy, log, forms, font_css)
+            log.debug("PDF layout process: peak memory %.0f MiB", parallel.peak_mib())
+            pipe.send(("done", pdf, records))
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the exporter
+            send_failure(pipe, exc, records)
+        finally:
+            log.setLevel(saved)
+
+
+_started: LayoutProcess | None = None
+
+
+def start_if_requested(font_css: str) -> None:
+    """Start the layout process if this is ``jupyter nbconvert --to onecodex_pdf`` (once)."""
+    global _started
+    if _started is None and fork_available() and requested(sys.argv):
+        _started = LayoutProcess(font_css)
+
+
+def started() -> LayoutProcess | None:
+    """The running layout process, if one was started."""
+    return _started
