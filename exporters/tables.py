@@ -61,8 +61,10 @@ CELL_PADDING_EM = 12 / 8.5 + 0.25
 #: Per size class (``sanitize.WIDTH_CLASSES``): the stylesheet's table font size and the
 #: cells' left and right padding, in pt.
 _SIZES = {"ocx-very-wide": (6.0, 2.0), "ocx-wide": (7.0, 3.5), "": (8.5, 6.0)}
-#: Space characters of the report font: 0.2, 0.202 and 0.125 em wide.
-_SPACE, _NBSP, _NARROW = " ", "\u00a0", "\u202f"
+#: Space characters of the report font: 0.497 (a figure's width), 0.202, 0.2 and 0.125 em wide.
+_FIGURE, _NBSP, _SPACE, _NARROW = "\u2007", "\u00a0", " ", "\u202f"
+#: How close a gap's spaces must come to its width, in em (0.04pt at the regular size).
+_GAP_ERROR = 0.005
 
 _TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
 _THEAD = re.compile(r"<thead\b[^>]*>.*?</thead>", re.S)
@@ -191,25 +193,30 @@ def _line(cells: list[tuple[str, str]], widths: list[float], right: list[bool], 
 
 
 def spaces(gap: float) -> str:
-    """Space characters that advance ``gap`` em (at least one space): within 0.005 em
-    for gaps over 2 em (the space between columns of the regular size), 0.025 em below."""
+    """Space characters that advance ``gap`` em (at least one), within ``_GAP_ERROR`` where
+    some combination comes that close, in as few characters as that allows: WeasyPrint
+    shapes and draws each space like a letter, and gaps were most of a line's characters."""
     return _spaces(round(gap, 4))  # a column's gaps repeat: values of one width
 
 
 @lru_cache(maxsize=4096)
 def _spaces(gap: float) -> str:
     advances, _ = _advances(False)
-    space, narrow_space, extra = advances[_SPACE], advances[_NARROW], advances[_NBSP] - advances[_SPACE]
-    best = (gap, 0, 1, 0)  # (error, narrow, plain, no-break): at least one space
-    for narrow in range(8):  # narrow spaces fill in between multiples of a space
-        for plain in {int((gap - narrow * narrow_space) / space), int((gap - narrow * narrow_space) / space) + 1}:
-            rest = gap - narrow * narrow_space - plain * space
-            wide = max(0, min(plain, round(rest / extra)))  # a no-break space is a bit wider
-            error = abs(rest - wide * extra)
-            if plain + narrow and plain >= 0 and error < best[0]:
-                best = (error, narrow, plain - wide, wide)
-    _, narrow, plain, wide = best
-    return _NARROW * narrow + _SPACE * plain + _NBSP * wide
+    figure, space, nbsp, narrow = (advances[char] for char in (_FIGURE, _SPACE, _NBSP, _NARROW))
+    best = None  # ((error, or the tolerance if less; characters), figures, narrow, plain, no-break)
+    for figures in range(max(0, int(gap / figure) - 8), int(gap / figure) + 1):
+        for narrows in range(8):  # narrow spaces fill in between multiples of a space
+            rest = gap - figures * figure - narrows * narrow
+            for plain in {max(0, int(rest / space)), max(0, int(rest / space)) + 1}:
+                wide = max(0, min(plain, round((rest - plain * space) / (nbsp - space))))  # a bit wider
+                error = abs(rest - plain * space - wide * (nbsp - space))
+                count = figures + narrows + plain
+                if count:
+                    score = (max(error, _GAP_ERROR), count)
+                    if best is None or score < best[0]:
+                        best = (score, figures, narrows, plain - wide, wide)
+    _, figures, narrows, plain, wide = best
+    return _FIGURE * figures + _NARROW * narrows + _SPACE * plain + _NBSP * wide
 
 
 def _in_font(text: str, bold: bool) -> bool:
