@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from . import svgforms
 from .clibs import linker_cache_lookups
+from .htmlparser import cache_character_runs
 from .urlpolicy import URLPolicy
 
 with linker_cache_lookups():  # loading WeasyPrint loads its C libraries
@@ -24,6 +25,8 @@ with linker_cache_lookups():  # loading WeasyPrint loads its C libraries
     from weasyprint.images import SVGImage
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
+
+cache_character_runs()
 
 # One font configuration per process: WeasyPrint rebuilds fontconfig state
 # for each new one, and the report fonts never change between exports.
