@@ -28,7 +28,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
 
     workers = Int(
         help="Processes that lay out the PDF at once, each a run of cells (default: the number of CPU "
-        "cores; 1 lays it out in this process). Short reports always use one."
+        "cores; 1 lays it out in one process). Short reports always use one."
     ).tag(config=True)
     max_table_rows = Int(
         0,
