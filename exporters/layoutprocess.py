@@ -28,7 +28,7 @@ from . import childlogs, parallel
 from .errors import ReportError
 from .parallel import fork_available, send_failure
 
-#: The format names that select the PDF exporter.
+#: The format that selects the PDF exporter, and the options that choose a format.
 PDF_FORMAT = "onecodex_pdf"
 _FORMAT_OPTIONS = ("--to", "--NbConvertApp.export_format")
 
@@ -86,15 +86,19 @@ class LayoutProcess:
         return value
 
     def stop(self) -> None:
-        """Close the pipe (the process frees WeasyPrint's temporary fonts and exits) and wait."""
+        """Close the pipe (the process frees WeasyPrint's temporary fonts and exits) and wait
+        for it; one still busy after 10 s is stopped."""
         self.pipe.close()
         self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.terminate()
 
 
 def _serve(pipe, exporters_end, font_css: str) -> None:
     """The layout process: set WeasyPrint up, then lay out each job until the pipe closes
     (its other end is the exporter's, and only the exporter's: the copy forked here is closed)."""
     exporters_end.close()
+    weasy = None
     try:
         from . import weasy
         from .urlpolicy import URLPolicy
@@ -105,14 +109,13 @@ def _serve(pipe, exporters_end, font_css: str) -> None:
         pass
     try:
         while True:
-            try:
-                job = pipe.recv()
-            except EOFError:
-                return
+            job = pipe.recv()
             pipe.send(True)  # so the exporter knows a failure from now on is this job's
             _lay_out(pipe, *job)
+    except (EOFError, OSError):  # the exporter closed its end, or is gone
+        pass
     finally:
-        if "weasy" in locals():
+        if weasy is not None:
             weasy.release_fonts()
 
 
