@@ -40,15 +40,6 @@ def font_config() -> FontConfiguration:
     return _FONT_CONFIG
 
 
-def release_fonts() -> None:
-    """Drop this process's font configuration, which removes its temporary folder of
-    font files: a process that ends with ``os._exit`` runs no finalizers."""
-    global _FONT_CONFIG
-    _FONT_CONFIG = None
-    _warmed_up.clear()
-    gc.collect()
-
-
 class PolicyURLFetcher(URLFetcher):
     """Fetches ``data:`` URIs and allowed local files; refuses and logs the rest."""
 
