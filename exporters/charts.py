@@ -12,7 +12,9 @@ leaves each output holding the one figure the report shows:
 * conversions are cached by content hash and run in worker processes
   (``chartworkers``);
   for the PDF report the workers also convert each drawn chart, and each
-  SVG the kernel drew, to PDF (see ``svgforms``);
+  SVG the kernel drew, to PDF (see ``svgforms``), and the report's HTML
+  holds an empty SVG of the chart's size in place of each chart whose PDF
+  is ready (``form_stand_in``);
 * vl-convert may fetch nothing (an empty allowed-base-URL list), so a chart
   that needs data from a URL fails fast instead of touching the network;
 * a chart that cannot be drawn falls back to a PNG of it if the output has
@@ -192,6 +194,23 @@ def stand_in(key: str) -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" data-ocx-drawing="{key}"/>'
 
 
+#: The size attributes of an SVG's root element, which are all a layout reads of it.
+_ROOT = re.compile(r"<svg\b[^>]*>")
+_SIZE = re.compile(r'\s((?:width|height|viewBox)="[^"<>]*")')
+
+
+def form_stand_in(key: str, svg: str) -> str | None:
+    """What the PDF report's HTML holds for a chart whose PDF form is ready: an empty SVG
+    of the chart's size (the layout places the form in its box, see ``svgforms``), so the
+    chart's SVG is not carried through the template, the HTML parser and the image decoder
+    of every layout process. None if the SVG's size cannot be read."""
+    root = _ROOT.match(svg)
+    size = _SIZE.findall(root.group(0)) if root else []
+    if not {attribute.split("=")[0] for attribute in size} >= {"width", "height"}:
+        return None
+    return f'<svg xmlns="http://www.w3.org/2000/svg" {" ".join(size)} data-ocx-chart="{key}"/>'
+
+
 def _swap(html: str, replacements: dict[str, str]) -> str:
     """``html`` with each key of ``replacements`` (a stand-in, as the template embeds it)
     replaced by its value, in one pass: a ``str.replace`` per chart copied the whole
@@ -243,6 +262,7 @@ class ChartPreprocessor(Preprocessor):
         self._awaiting = None  # (pending outputs, drawings) that ``finish`` waits for
         self._kernel_svgs: dict[str, str] = {}  # digest -> cache key of the kernel-drawn SVGs shown
         self._converting: Drawing | None = None  # of those SVGs to PDF, for ``finish``
+        self._readable_pdfs: set[str] = set()  # chart keys whose cached PDF the layout can place
 
     @property
     def cache(self) -> ChartCache:
@@ -330,14 +350,14 @@ class ChartPreprocessor(Preprocessor):
                 self._show(output, chart, stand_in(key))
             return nb, resources
         drawn = self._collect(keys, drawings)
+        shown = self._add_forms(drawn, resources)
         for index, cell, output, chart, key in pending:
             result = drawn[key]
             if isinstance(result, ChartError):
                 self._failed(index, cell, output, str(result))
                 continue
-            self._show(output, chart, result)
+            self._show(output, chart, shown[key])
             self._check_text_size(index, cell, result)
-        self._add_forms(drawn, resources)
         if self.interactive_charts and any(not isinstance(r, ChartError) for r in drawn.values()):
             resources["ocx_charts"] = {"script": embed_script(self.cache)}
         return nb, resources
@@ -354,10 +374,10 @@ class ChartPreprocessor(Preprocessor):
         drawn = self._collect({key: chart for *_, chart, key in pending}, drawings)
         if any(isinstance(result, ChartError) for result in drawn.values()):
             return None
-        html = _swap(html, {text_base64(stand_in(key)): text_base64(svg) for key, svg in drawn.items()})
+        shown = self._add_forms(drawn, resources)
+        html = _swap(html, {text_base64(stand_in(key)): text_base64(svg) for key, svg in shown.items()})
         for index, cell, _, _, key in pending:
             self._check_text_size(index, cell, drawn[key])
-        self._add_forms(drawn, resources)
         self._add_kernel_forms(resources)
         return html
 
@@ -385,14 +405,30 @@ class ChartPreprocessor(Preprocessor):
                 self.cache.put(key, result.svg)
                 if result.pdf is not None:
                     self.cache.put(key, result.pdf, PDF_SUFFIX)
+                    self._readable_pdfs.add(key)
         return {key: self._failures.get(key) or self.cache.get(key) for key in keys}
 
-    def _add_forms(self, drawn: dict, resources) -> None:
-        """For the PDF report: each drawn chart's PDF, by digest of its SVG (see svgforms.py)."""
+    def _add_forms(self, drawn: dict, resources) -> dict:
+        """What the report shows of each chart, by key: for the PDF report, the form
+        stand-in of each chart whose PDF is ready (its PDF goes into the forms, by digest
+        of the stand-in; see svgforms.py), else its SVG (the layout then converts it)."""
+        shown = dict(drawn)
         if self.pdf_forms:
-            forms = {key: self._cached_pdf(key) for key, result in drawn.items() if not isinstance(result, ChartError)}
-            ready = {svg_digest(drawn[key].encode()): pdf for key, pdf in forms.items() if pdf}
-            resources.setdefault("ocx_pdf_forms", {}).update(ready)
+            forms = resources.setdefault("ocx_pdf_forms", {})
+            for key, svg in drawn.items():
+                pdf = None if isinstance(svg, ChartError) else self._cached_pdf(key)
+                if pdf and self._readable(key, pdf):
+                    shown[key] = form_stand_in(key, svg) or svg
+                    forms[svg_digest(shown[key].encode())] = pdf
+        return shown
+
+    def _readable(self, key: str, pdf: bytes) -> bool:
+        """Whether the layout can place the chart's PDF, which it must once the report holds
+        its stand-in instead of the SVG: always for a PDF a chart worker made here; one from
+        the disk cache is opened once to make sure (a damaged one is passed over)."""
+        if key not in self._readable_pdfs and svgforms.read_form(pdf) is not None:
+            self._readable_pdfs.add(key)
+        return key in self._readable_pdfs
 
     def _add_kernel_forms(self, resources) -> None:
         """The PDFs of the kernel-drawn SVGs ``start`` noted, once converted (see ``_add_forms``)."""

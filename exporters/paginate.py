@@ -11,7 +11,9 @@ the Samples section (which starts a page).
 
 Cuts are placed by estimated layout cost, not by length: element count
 dominates (each table cell is styled, shaped and drawn), then text, then
-drawing the embedded SVG charts; a long table laid out as lines costs per line.
+the embedded images WeasyPrint decodes and draws (a chart whose PDF form is
+ready arrives as a small stand-in and costs little); a long table laid out
+as lines costs per line.
 """
 
 from __future__ import annotations

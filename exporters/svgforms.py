@@ -11,7 +11,8 @@ the results, so a warm cache skips both steps); those forms are always
 placed. Any other SVG image (the logo, formulas) is converted once per layout
 process when the report has enough of it to pay for loading the converter.
 WeasyPrint then places the result as a form XObject wherever the image
-appears, scaled to its box.
+appears, scaled to its box. A chart whose PDF is ready reaches the layout as
+an empty SVG of its size (see ``charts.form_stand_in``), not as its SVG.
 
 WeasyPrint fills in the resources of the forms it knows (fonts included)
 while it builds the PDF, so a converted form joins the page's XObjects
@@ -84,13 +85,17 @@ def convert(svg: bytes, pdf: bytes | None = None) -> PDFForm | None:
     if not self_contained(svg):
         return None
     pdf = pdf or _convert_here(svg)
-    if pdf is None:
-        return None
+    return None if pdf is None else read_form(pdf)
+
+
+def read_form(pdf: bytes) -> PDFForm | None:
+    """A one-page PDF as a form to place, or None if it cannot be read (a damaged PDF from
+    the chart cache)."""
     import pikepdf
 
     try:
         form = PDFForm(pikepdf.open(io.BytesIO(pdf)))
-    except (pikepdf.PdfError, IndexError, ValueError):  # a damaged PDF from the chart cache
+    except (pikepdf.PdfError, IndexError, ValueError):
         return None
     return form if form.width > 0 and form.height > 0 else None
 

@@ -96,14 +96,16 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-#: The two ways SVG images reach the PDF: ``svgforms`` converts them only when a
-#: document holds enough SVG to pay for loading the converter (its MIN_SVG_BYTES).
+#: The two ways SVG images reach the PDF: as PDF forms (a chart whose PDF is ready always;
+#: other SVGs when a document holds enough to pay for loading the converter, its
+#: MIN_SVG_BYTES), or drawn by WeasyPrint (when no PDF could be made).
 SVG_DRAWING = ["drawn by WeasyPrint", "converted to PDF forms"]
 
 
 def draw_svgs(patch, how: str) -> None:
     """Make the layout draw every SVG image itself, or place every one as a PDF form."""
     if how == "drawn by WeasyPrint":
+        patch.setattr(charts, "form_stand_in", lambda key, svg: None)  # the report keeps each chart's SVG
         patch.setattr(svgforms, "convert_all", lambda images, ready: {})
     else:
         patch.setattr(svgforms, "MIN_SVG_BYTES", 0)
@@ -325,6 +327,34 @@ def test_pdf_report_places_the_pdf_each_chart_worker_made_and_caches_it(tmp_path
         assert here and not [svg for svg in here if 'class="marks"' in svg], run  # only the logo: no Vega chart
 
 
+def test_pdf_report_html_carries_a_sized_stand_in_for_each_chart_and_prints_the_same(monkeypatch, conversions):
+    """The layout gets, for each chart whose PDF is ready, an empty SVG of its size instead
+    of its SVG (parsed, decoded and hashed by every layout process before), and the page
+    is the same: every character of the charts at the same place, at the same size."""
+    import pdfplumber
+
+    monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", 0)
+    seen, convert_all = [], svgforms.convert_all
+    monkeypatch.setattr(
+        svgforms, "convert_all", lambda images, ready: seen.extend(map(svgforms.svg_source, images)) or convert_all(images, ready)
+    )
+    nb = notebook(*(code("chart", outputs=[chart_output(m, s)]) for m, s, _ in GALLERY[:4]))
+
+    def chars(pdf: bytes) -> list[tuple]:
+        with pdfplumber.open(io.BytesIO(pdf)) as document:
+            return [(c["text"], round(c["x0"], 2), round(c["top"], 2), round(c["size"], 2)) for p in document.pages for c in p.chars]
+
+    with_stand_ins = export_pdf(copy.deepcopy(nb))
+    charts_seen = [svg for svg in seen if b"data-ocx-chart" in svg]
+    assert len(charts_seen) == 4 and all(len(svg) < 300 and b"<text" not in svg for svg in charts_seen)
+    seen.clear()
+    monkeypatch.setattr(charts, "form_stand_in", lambda key, svg: None)
+    with_svgs = export_pdf(copy.deepcopy(nb))
+    assert len([svg for svg in seen if b'class="marks"' in svg]) == 4  # the charts' own SVGs
+    assert chars(with_stand_ins) == chars(with_svgs)
+    assert "Barsample" in squeeze("".join(c[0] for c in chars(with_stand_ins)))
+
+
 def test_pdf_report_places_kernel_drawn_svgs_as_forms_converted_in_the_background(tmp_path, monkeypatch, conversions):
     """An SVG the kernel drew (a chart saved with its SVG, a matplotlib figure) is converted
     by a chart worker while the exporter loads WeasyPrint, not drawn by the layout in
@@ -356,18 +386,23 @@ def test_damaged_cached_chart_pdfs_are_passed_over(tmp_path, monkeypatch, conver
     from pypdf import PdfReader
 
     monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", 0)
-    nb = notebook(*(code("chart", outputs=[chart_output(m, s)]) for m, s, _ in GALLERY[:3]))
+    nb = notebook(*(code("chart", outputs=[chart_output(m, s)]) for m, s, _ in GALLERY[:4]))
     cache_dir = tmp_path / "charts"
     export_pdf(copy.deepcopy(nb), chart_cache_dir=str(cache_dir))
-    damage = ["not base64 @@", base64.b64encode(b"<html>not a PDF</html>").decode(), base64.b64encode(b"%PDF-1.7 cut").decode()]
+    damage = [
+        "not base64 @@",
+        base64.b64encode(b"<html>not a PDF</html>").decode(),
+        base64.b64encode(b"%PDF-1.7 cut").decode(),
+        base64.b64encode(b"%PDF-1.7\n1 0 obj (no pages) endobj\n%%EOF\n").decode(),  # looks whole, has no page
+    ]
     for path, text in zip(sorted(cache_dir.glob("*.pdf.b64")), damage, strict=True):
         path.write_text(text)
     with caplog.at_level(logging.WARNING):
         pdf = export_pdf(copy.deepcopy(nb), chart_cache_dir=str(cache_dir))
-    assert len(conversions) == 3  # the warm export still draws nothing
+    assert len(conversions) == 4  # the warm export still draws nothing
     assert not [r for r in caplog.records if r.name.startswith("pypdf")], caplog.text
-    text = squeeze(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
-    assert all(squeeze(t) in text for _, _, titles in GALLERY[:3] for t in titles)
+    text = squeeze("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+    assert all(squeeze(t) in text for _, _, titles in GALLERY[:4] for t in titles)
 
 
 def test_existing_svg_is_used_and_priority_trait_can_prefer_the_json(conversions):
