@@ -141,7 +141,7 @@ class Drawing:
         convert each chart to PDF too."""
         self.keys = list(charts)
         self.results: list = [None] * len(charts)
-        font_dir = str(assets.font_dir())
+        font_dir = str(assets.chart_font_dir())
         wanted = max(1, min(os.cpu_count() or 1, len(charts) // CHARTS_PER_WORKER))
         with _pool:
             _workers[:] = [w for w in _workers if w.process.poll() is None]

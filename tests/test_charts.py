@@ -14,7 +14,7 @@ import textwrap
 import pytest
 from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
 
-from ocx_reports.exporters import charts, chartworkers, svgforms
+from ocx_reports.exporters import assets, charts, chartworkers, svgforms
 from ocx_reports.exporters.errors import ReportError
 
 VALUES = [
@@ -353,6 +353,24 @@ def test_pdf_report_html_carries_a_sized_stand_in_for_each_chart_and_prints_the_
     assert len([svg for svg in seen if b'class="marks"' in svg]) == 4  # the charts' own SVGs
     assert chars(with_stand_ins) == chars(with_svgs)
     assert "Barsample" in squeeze("".join(c[0] for c in chars(with_stand_ins)))
+
+
+def test_chart_text_is_embedded_from_the_truetype_faces(tmp_path):
+    """The chart workers' converter reads the report font's TrueType files only (faster
+    than the package's OpenType/CFF ones, see ``assets.chart_font_dir``): each chart's
+    text is in TrueType subsets, where the converter used to mix the two kinds."""
+    from pypdf import PdfReader
+
+    nb = notebook(*(code("chart", outputs=[chart_output(m, s)]) for m, s, _ in GALLERY[:4]))
+    page = PdfReader(io.BytesIO(export_pdf(nb))).pages[0]
+    kinds = set()
+    for name, form in page["/Resources"]["/XObject"].items():
+        if name.startswith("/ocxsvg") and "/Font" in form["/Resources"]:
+            for font in form["/Resources"]["/Font"].values():
+                descendant = font.get_object()["/DescendantFonts"][0].get_object()
+                kinds |= {key for key in ("/FontFile", "/FontFile2", "/FontFile3") if key in descendant["/FontDescriptor"]}
+    assert kinds == {"/FontFile2"}
+    assert all(path.suffix == ".ttf" for path in assets.chart_font_dir().iterdir())
 
 
 def test_pdf_report_places_kernel_drawn_svgs_as_forms_converted_in_the_background(tmp_path, monkeypatch, conversions):

@@ -99,14 +99,18 @@ def test_nbconvert_lays_out_in_its_own_process_and_skips_the_collections_at_exit
     with the command (WeasyPrint never loads in its own) and freezes the objects alive
     at exit (skipping the interpreter's last collections); a script using the exporter
     lays out itself and exits as Python always does. Either way no temporary file is left
-    (WeasyPrint's copies of the fonts among them), only Jinja's template cache."""
-    write(notebook(markdown("# Report\n\nSome text.")), tmp_path / "report.ipynb")
+    (WeasyPrint's copies of the fonts, the chart workers' font links), only Jinja's
+    template cache."""
+    spec = {"mark": "bar", "data": {"values": [{"a": "S1", "b": 2}]}, "title": "Chart title",
+            "encoding": {"x": {"field": "a", "type": "nominal"}, "y": {"field": "b", "type": "quantitative"}}}
+    chart = new_output("display_data", data={"application/vnd.vegalite.v5+json": spec, "text/plain": "chart"})
+    write(notebook(markdown("# Report\n\nSome text."), code("chart", outputs=[chart])), tmp_path / "report.ipynb")
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     env = {**os.environ, "TMPDIR": str(temporary)}
     subprocess.run([sys.executable, "-c", _REPORTS_FROZEN, runner], cwd=tmp_path, env=env, check=True, timeout=300)
     with pdfplumber.open(tmp_path / "report.pdf") as pdf:
-        assert "Some text." in pdf.pages[-1].extract_text()
+        assert "Some text." in pdf.pages[-1].extract_text() and "Chart title" in pdf.pages[-1].extract_text()
     frozen, weasyprint_loaded = (tmp_path / "frozen.txt").read_text().split()
     if runner == "nbconvert":
         assert int(frozen) > 10_000 and weasyprint_loaded == "False"
