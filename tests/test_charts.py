@@ -355,7 +355,7 @@ def test_pdf_report_html_carries_a_sized_stand_in_for_each_chart_and_prints_the_
     assert "Barsample" in squeeze("".join(c[0] for c in chars(with_stand_ins)))
 
 
-def test_chart_text_is_embedded_from_the_truetype_faces(tmp_path):
+def test_chart_text_is_embedded_from_the_truetype_faces():
     """The chart workers' converter reads the report font's TrueType files only (faster
     than the package's OpenType/CFF ones, see ``assets.chart_font_dir``): each chart's
     text is in TrueType subsets, where the converter used to mix the two kinds."""
