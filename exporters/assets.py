@@ -40,7 +40,6 @@ def font_dir() -> Path:
     return Path(font_source_sans_pro.font_directory)
 
 
-@lru_cache(maxsize=1)
 def chart_font_dir() -> Path:
     """The folder the chart workers' converter reads the report font from: links to the
     font package's TrueType files only, removed when this process exits.
@@ -50,17 +49,33 @@ def chart_font_dir() -> Path:
     outlines faster than the CFF outlines of the package's OpenType files: chart workers
     take about 7% less CPU. The SVGs come out the same (the same advance widths); the
     charts' PDFs embed TrueType subsets. The package folder itself where links cannot be
-    made."""
+    made.
+
+    Each call puts back links that are gone: a temporary-file cleaner may empty the folder
+    under a long-lived process (a Dask worker). Chart workers already running read the
+    files the links pointed to (the converter resolves them when it starts), but one
+    started later would find no font."""
     faces = sorted(font_dir().glob("*.ttf"))
     if not faces:
         return font_dir()
-    links = Path(tempfile.mkdtemp(prefix="ocx-chart-fonts-"))
-    atexit.register(shutil.rmtree, links, ignore_errors=True)
+    links = _chart_font_links()
     try:
+        links.mkdir(exist_ok=True)
         for face in faces:
-            os.symlink(face, links / face.name)
+            try:
+                os.symlink(face, links / face.name)
+            except FileExistsError:  # still there, or just put back by another export's thread
+                pass
     except OSError:  # no symbolic links here (Windows without the privilege)
         return font_dir()
+    return links
+
+
+@lru_cache(maxsize=1)
+def _chart_font_links() -> Path:
+    """This process's folder for ``chart_font_dir``, made once and removed at exit."""
+    links = Path(tempfile.mkdtemp(prefix="ocx-chart-fonts-"))
+    atexit.register(shutil.rmtree, links, ignore_errors=True)
     return links
 
 

@@ -373,6 +373,27 @@ def test_chart_text_is_embedded_from_the_truetype_faces():
     assert all(path.suffix == ".ttf" for path in assets.chart_font_dir().iterdir())
 
 
+def test_chart_font_links_come_back_where_a_cleaner_removed_them():
+    """A temporary-file cleaner may empty the links folder under a long-lived process: a
+    chart worker started after that still draws its chart's text in the report font."""
+    import shutil
+
+    from pypdf import PdfReader
+
+    links = assets.chart_font_dir()
+    shutil.rmtree(links)
+    for worker in chartworkers._workers:  # the next export starts new ones
+        worker.stop()
+    chartworkers._workers.clear()
+    nb = notebook(code("chart", outputs=[chart_output(*GALLERY[0][:2])]))
+    page = PdfReader(io.BytesIO(export_pdf(nb))).pages[0]
+    assert all(squeeze(t) in squeeze(page.extract_text()) for t in GALLERY[0][2])
+    forms = [form for name, form in page["/Resources"]["/XObject"].items() if name.startswith("/ocxsvg")]
+    fonts = {str(font.get_object()["/BaseFont"]).split("+")[-1] for form in forms for font in form["/Resources"]["/Font"].values()}
+    assert fonts and all(name.startswith("SourceSansPro-") for name in fonts), fonts
+    assert assets.chart_font_dir() == links
+
+
 def test_pdf_report_places_kernel_drawn_svgs_as_forms_converted_in_the_background(tmp_path, monkeypatch, conversions):
     """An SVG the kernel drew (a chart saved with its SVG, a matplotlib figure) is converted
     by a chart worker while the exporter loads WeasyPrint, not drawn by the layout in
