@@ -1,5 +1,5 @@
 """Tables made cheap to print: long ones get fixed column widths, row groups and optional
-truncation; plain-text ones become lines of text.
+truncation; plain-text ones become lines that the layout draws itself.
 
 WeasyPrint's automatic table layout measures every cell twice (its narrowest
 and widest text) before it lays the cell out once more; on a 3,000-row table
@@ -13,17 +13,15 @@ the table, repeating the header the way a page break does. An even group
 size keeps the zebra striping (``nth-child(even)``) unchanged.
 
 A table of plain text (a pandas DataFrame, say) goes further, from
-``LINES_MIN_ROWS`` body rows on: its body rows become lines of text, one line
-per row and one table row per row group, each value placed by spaces measured
-from the font's advance widths (kerning and ligatures off, so the widths are
-exact). WeasyPrint lays out a line for about the price of one cell, so such a
-table takes about half the CPU; short ones gain as much, since they skip the
-automatic layout's measuring too (30 DataFrames of 4 / 16 rows: 0.99 / 3.57
-CPU-s as cells, 0.64 / 1.54 as lines). The header stays a real table header,
-repeated on every page; the columns line up within 0.1pt of where cells would
-put them; a tiled image draws the rules and every second line's span its
-stripe; text extraction reads a row per line (the gaps are runs of space
-characters).
+``LINES_MIN_ROWS`` body rows on: its body rows become lines, one empty block
+of the line's height per row and one table row per row group, and the layout
+draws each line's values, stripe and rules itself when WeasyPrint paints the
+cell (``tablelines.py``), each value at its column's edge. WeasyPrint then
+only stacks and breaks those blocks; the large benchmark's 3,000-row table
+lays out in about a third of the time it took as lines of text, and under a
+sixth of its time as cells. The header stays a real table header, repeated
+on every page; the columns line up within 0.1pt of where cells would put
+them; text extraction reads a row per line.
 ``long_tables_as_lines=False`` keeps one table cell per value.
 
 ``max_table_rows`` cuts a longer table short with a note, and the note links
@@ -41,9 +39,10 @@ import csv
 import html as htmllib
 import io
 import re
+import unicodedata
 from functools import lru_cache
 
-from . import assets
+from . import assets, tablelines
 from .charts import PRINTABLE_WIDTH_PX
 
 #: From this many body rows a table is laid out with fixed column widths.
@@ -61,11 +60,6 @@ CELL_PADDING_EM = 12 / 8.5 + 0.25
 #: Per size class (``sanitize.WIDTH_CLASSES``): the stylesheet's table font size and the
 #: cells' left and right padding, in pt.
 _SIZES = {"ocx-very-wide": (6.0, 2.0), "ocx-wide": (7.0, 3.5), "": (8.5, 6.0)}
-#: Space characters of the report font: 0.497 (a figure's width), 0.202, 0.2 and 0.125 em wide.
-_FIGURE, _NBSP, _SPACE, _NARROW = "\u2007", "\u00a0", " ", "\u202f"
-#: How close a gap's spaces must come to its width, in em (0.04pt at the regular size).
-_GAP_ERROR = 0.005
-
 _TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
 _THEAD = re.compile(r"<thead\b[^>]*>.*?</thead>", re.S)
 _ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
@@ -121,7 +115,11 @@ class TablePolicy:
         if not lines and len(rows) < LONG_TABLE_ROWS:
             return as_is  # short, and not in the report font or too wide for lines
         if lines:
-            groups = [_lines_row(lines[i : i + ROW_GROUP], len(widths)) for i in range(0, len(lines), ROW_GROUP)]
+            placement, body_lines = lines
+            groups = [
+                _lines_row(body_lines[i : i + ROW_GROUP], len(widths), placement)
+                for i in range(0, len(body_lines), ROW_GROUP)
+            ]
         else:
             groups = ["".join(rows[i : i + ROW_GROUP]) for i in range(0, len(rows), ROW_GROUP)]
         # A mark after the header and between row groups: where a chunk may resume the table.
@@ -129,9 +127,10 @@ class TablePolicy:
         kind = "ocx-long-table ocx-row-lines" if lines else "ocx-long-table"
         return f"<table{_fixed(attrs, widths, kind)}>{_colgroup(widths)}{head}{rows_html}</table>{note}"
 
-    def _lines(self, attrs: str, table: list, widths: list[float]) -> list[str] | None:
-        """Each body row of a table of bare cells (``table``: their cells) as a line of text
-        (see ``_line``), or None when the table is not plain enough to be laid out as lines."""
+    def _lines(self, attrs: str, table: list, widths: list[float]) -> tuple[str, list[str]] | None:
+        """The cell attribute that places a table's values (``tablelines.columns_attribute``)
+        and each body row as a line (see ``_line``), for a table of bare cells (``table``:
+        their cells); None when the table is not plain enough to be laid out as lines."""
         found = _CLASS.search(attrs)
         classes = found.group(2).split() if found else []
         size = next(name for name in _SIZES if not name or name in classes)
@@ -142,12 +141,12 @@ class TablePolicy:
         tags = [tag for tag, _ in table[0]]
         if len(tags) != len(widths) or any([tag for tag, _ in cells] != tags for cells in table):
             return None
-        if not all(_in_font(text, tag == "th") for cells in table for tag, text in cells):
+        if not all(_drawable(text, tag == "th") for cells in table for tag, text in cells):
             return None  # another font would draw it, at widths we cannot know
         # The stylesheet aligns a DataFrame's data cells right, every other cell left.
         right = ["dataframe" in classes and tag == "td" for tag in tags]
-        padding = padding_pt / font_pt
-        return [_line(cells, widths, right, padding, row % 2 == 1) for row, cells in enumerate(table)]
+        columns = tablelines.columns_attribute(padding_pt / font_pt, widths, right, [tag == "th" for tag in tags])
+        return columns, [_line(cells, row % 2 == 1) for row, cells in enumerate(table)]
 
     def _note(self, head: str, rows: list[str]) -> str:
         name = f"table-{self.truncated}.csv"
@@ -164,65 +163,35 @@ def _cells(row: str) -> list[tuple[str, str]]:
     return [(tag, htmllib.unescape(_TAG.sub("", content)).strip()) for tag, content in _CELL.findall(row)]
 
 
-def _lines_row(lines: list[str], columns: int) -> str:
+def _lines_row(lines: list[str], columns: int, placement: str) -> str:
     """A table row holding one line per body row; it says how many, for the chunk cost."""
-    return f'<tr data-lines="{len(lines)}"><td colspan="{columns}">' + "\n".join(lines) + "</td></tr>"
+    return (
+        f'<tr data-lines="{len(lines)}"><td colspan="{columns}" {tablelines.COLUMNS}="{placement}">'
+        + "".join(lines)
+        + "</td></tr>"
+    )
 
 
-def _line(cells: list[tuple[str, str]], widths: list[float], right: list[bool], padding: float, shaded: bool) -> str:
-    """One body row as a line of text: each value at its column's left edge (or ending at
-    its right edge), in em from the first column's text edge; header cells semibold. A
-    shaded row (every second one) is wrapped in a span whose background is its stripe,
-    and filled with spaces to the right edge, which the stripe must reach."""
-    parts, at, edge = [], 0.0, 0.0  # ``at``: where the line has got to, spaces as printed
-    for (tag, text), width, to_right in zip(cells, widths, right):
-        advance = text_width(text, bold=tag == "th")
-        start = edge + width - 2 * padding - advance if to_right else edge
-        if parts or start > at:  # the first value starts the line unless it is aligned right
-            gap = spaces(start - at)
-            parts.append(gap)
-            at += text_width(gap)  # not ``start``: a gap's rounding must not add up along the line
-        shown = htmllib.escape(text, quote=False)
-        parts.append(f'<span class="ocx-row-head">{shown}</span>' if tag == "th" and text else shown)
-        at, edge = at + advance, edge + width
-    if not shaded:
-        return "".join(parts)
-    if edge - 2 * padding > at + 0.01:
-        parts.append(spaces(edge - 2 * padding - at))
-    return '<span class="ocx-shaded">' + "".join(parts) + "</span>"
+def _line(cells: list[tuple[str, str]], shaded: bool) -> str:
+    """One body row as an empty block that carries its values (tab-separated); every second
+    one is shaded."""
+    name = tablelines.SHADED_ROW if shaded else tablelines.ROW
+    values = htmllib.escape("\t".join(text for _, text in cells))
+    return f'<div {name}="{values}"></div>'
 
 
-def spaces(gap: float) -> str:
-    """Space characters that advance ``gap`` em (at least one), within ``_GAP_ERROR`` where
-    some combination comes that close, in as few characters as that allows: WeasyPrint
-    shapes and draws each space like a letter, and gaps were most of a line's characters."""
-    return _spaces(round(gap, 4))  # a column's gaps repeat: values of one width
-
-
-@lru_cache(maxsize=4096)
-def _spaces(gap: float) -> str:
-    advances, _ = _advances(False)
-    figure, space, nbsp, narrow = (advances[char] for char in (_FIGURE, _SPACE, _NBSP, _NARROW))
-    best = None  # ((error, or the tolerance if less; characters), figures, narrow, plain, no-break)
-    for figures in range(max(0, int(gap / figure) - 8), int(gap / figure) + 1):
-        for narrows in range(8):  # narrow spaces fill in between multiples of a space
-            rest = gap - figures * figure - narrows * narrow
-            for plain in {max(0, int(rest / space)), max(0, int(rest / space)) + 1}:
-                wide = max(0, min(plain, round((rest - plain * space) / (nbsp - space))))  # a bit wider
-                error = abs(rest - plain * space - wide * (nbsp - space))
-                count = figures + narrows + plain
-                if count:
-                    score = (max(error, _GAP_ERROR), count)
-                    if best is None or score < best[0]:
-                        best = (score, figures, narrows, plain - wide, wide)
-    _, figures, narrows, plain, wide = best
-    return _FIGURE * figures + _NARROW * narrows + _SPACE * plain + _NBSP * wide
-
-
-def _in_font(text: str, bold: bool) -> bool:
-    """Whether the report font has every character of ``text``."""
+def _drawable(text: str, bold: bool) -> bool:
+    """Whether the report font has every character of ``text``, each drawn alone as one glyph."""
     advances, _ = _advances(bold)
-    return all(char in advances for char in text)
+    return all(char in advances and _alone(char) for char in text)
+
+
+@lru_cache(maxsize=1024)
+def _alone(char: str) -> bool:
+    """Letters, digits, punctuation, symbols and spaces: no combining marks, controls or
+    line separators, whose glyphs depend on their neighbours or break the line."""
+    category = unicodedata.category(char)
+    return category[0] in "LNPS" or category == "Zs"
 
 
 def table_csv(head: str, rows: list[str]) -> str:

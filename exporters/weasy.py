@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from . import svgforms
+from . import svgforms, tablelines
 from .clibs import linker_cache_lookups
 from .htmlparser import cache_character_runs
 from .urlpolicy import URLPolicy
@@ -27,6 +27,7 @@ with linker_cache_lookups():  # loading WeasyPrint loads its C libraries
     from weasyprint.urls import URLFetcher
 
 cache_character_runs()
+tablelines.install()
 
 # One font configuration per process: WeasyPrint rebuilds fontconfig state
 # for each new one, and the report fonts never change between exports.

@@ -283,16 +283,6 @@ def test_long_table_as_lines_stripes_every_second_row_across_pages(size):
     assert checked == 230
 
 
-def test_gaps_between_values_are_exact_in_few_space_characters():
-    """Each space is shaped and drawn like a letter, so a gap is filled mostly with figure
-    spaces (half an em), not word spaces (a fifth), still within 0.005 em of its width."""
-    for tenth in range(20, 150):
-        gap = tenth / 10 + 0.0137
-        filled = tables.spaces(gap)
-        assert abs(tables.text_width(filled) - gap) <= 0.0051, gap
-        assert len(filled) <= gap / 0.497 + 8, (gap, len(filled))  # word spaces alone: gap / 0.2
-
-
 def test_short_plain_tables_are_laid_out_as_lines_too():
     """From four body rows a DataFrame prints as lines (it skips the automatic layout's
     measuring): the same words in the same rows as its automatically laid out cells, each
