@@ -12,8 +12,8 @@ the Samples section (which starts a page).
 Cuts are placed by estimated layout cost, not by length: element count
 dominates (each table cell is styled, shaped and drawn), then text, then
 the embedded images WeasyPrint decodes and draws (a chart whose PDF form is
-ready arrives as a small stand-in and costs little); a long table laid out
-as lines costs per line.
+ready arrives as a small stand-in and costs little); a table laid out as
+lines costs per line, whatever its values (``tablelines`` draws them).
 """
 
 from __future__ import annotations
@@ -22,12 +22,16 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from .tablelines import ROW, SHADED_ROW
+
 #: Estimated cost per element, per character of text and per byte of embedded image data,
 #: in units of one element (measured on the benchmark's large report).
 TEXT_COST = 1 / 40
 IMAGE_COST = 1 / 150
-#: Per line of a long table laid out as lines (``tables.py``), beyond its text and tags.
-LINE_COST = 4
+#: Per line of a table laid out as lines (``tables.py``): an empty block, its values
+#: drawn straight into the PDF (the large benchmark report's 3,000-row table: 0.53 ms
+#: a line against 0.26 ms per unit of the rest).
+LINE_COST = 2
 #: A chunk must be worth at least this much layout (about 15 pages of prose) to
 #: pay for its process and the merge; shorter reports are laid out in one piece.
 MIN_CHUNK_COST = 6000
@@ -41,7 +45,7 @@ NATURAL_BREAK_SLACK = 0.12
 
 #: What only the first chunk has: the cover, and the page rule that keeps the header off it.
 _COVER = re.compile(r'<section class="ocx-cover">.*?</section>|/\* cover page \*/.*?/\* end cover page \*/', re.S)
-_LINES = re.compile(r'<tr data-lines="(\d+)"')
+_LINE = re.compile(f'<div (?:{ROW}|{SHADED_ROW})="[^"]*"></div>')
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 _FORCED_BEFORE = re.compile(r'^\s*<(?:div|section)\b[^>]*class="[^"]*(?:celltag_page-break-before|ocx-samples)')
 _FORCED_AFTER = re.compile(r"celltag_page-break-after|ocx-pagebreak|class=\"pagebreak")
@@ -60,8 +64,10 @@ class Piece:
 
 def cost(html: str) -> float:
     images = sum(len(uri) for uri in _DATA_URI.findall(html)) if "base64," in html else 0
-    lines = sum(int(count) for count in _LINES.findall(html)) if "data-lines" in html else 0
-    return html.count("<") + (len(html) - images) * TEXT_COST + images * IMAGE_COST + lines * LINE_COST
+    lines = _LINE.findall(html) if ROW in html or SHADED_ROW in html else []
+    markup = len(html) - images - sum(map(len, lines))
+    elements = html.count("<") - 2 * len(lines)
+    return elements + markup * TEXT_COST + images * IMAGE_COST + len(lines) * LINE_COST
 
 
 def strip_marks(html: str, *marks: str) -> str:

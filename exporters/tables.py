@@ -164,12 +164,8 @@ def _cells(row: str) -> list[tuple[str, str]]:
 
 
 def _lines_row(lines: list[str], columns: int, placement: str) -> str:
-    """A table row holding one line per body row; it says how many, for the chunk cost."""
-    return (
-        f'<tr data-lines="{len(lines)}"><td colspan="{columns}" {tablelines.COLUMNS}="{placement}">'
-        + "".join(lines)
-        + "</td></tr>"
-    )
+    """A table row holding one line per body row, and how to place their values."""
+    return f'<tr><td colspan="{columns}" {tablelines.COLUMNS}="{placement}">' + "".join(lines) + "</td></tr>"
 
 
 def _line(cells: list[tuple[str, str]], shaded: bool) -> str:
