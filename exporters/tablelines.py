@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .errors import ReportError
+
 #: The cell attribute that says its rows are drawn here, with the columns' geometry
 #: (``columns_attribute``); and a row's attribute: its values, tab-separated.
 COLUMNS, ROW, SHADED_ROW = "data-ocx-columns", "data-row", "data-shaded-row"
@@ -167,16 +169,17 @@ class _Face:
             layout = Layout(self.style)
             layout.set_text(char)
             line, _ = layout.get_first_line()
-            run = line.runs[0].data
-            if run.glyphs.num_glyphs != 1 or line.runs[0].next != ffi.NULL:
-                raise ValueError(f"{char!r} does not shape to one glyph")
+            runs = line.runs
+            if runs == ffi.NULL or runs.next != ffi.NULL or runs.data.glyphs.num_glyphs != 1:
+                raise _undrawable(char)
+            run = runs.data
+            info = run.glyphs.glyphs[0]
+            if info.glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG or info.glyph == pango.PANGO_GLYPH_EMPTY:
+                raise _undrawable(char)
             if self.layout is None:
                 self.layout, self.pango_font = layout, run.item.analysis.font
             elif run.item.analysis.font != self.pango_font:
-                raise ValueError(f"{char!r} is drawn from another font")
-            info = run.glyphs.glyphs[0]
-            if info.glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG or info.glyph == pango.PANGO_GLYPH_EMPTY:
-                raise ValueError(f"{char!r} has no glyph")
+                raise _undrawable(char)
             # The width WeasyPrint writes for the glyph, and a correction where the
             # advance differs from it, as it draws text itself.
             pango.pango_font_get_glyph_extents(self.pango_font, info.glyph, ffi.NULL, rect)
@@ -187,3 +190,13 @@ class _Face:
             if correction:
                 drawn += f">{correction}<"
             self.chars[char] = info.glyph, drawn, advance, width
+
+
+def _undrawable(char: str) -> ReportError:
+    """The error for a character the table's font cannot draw as a glyph of its own (the
+    exporter only makes lines of characters the report font can: a stylesheet in the
+    notebook may have given the table another font)."""
+    return ReportError(
+        f"a table laid out as lines has {char!r}, which its font does not draw as a glyph of its own; "
+        "export with --OneCodexPDFExporter.long_tables_as_lines=False"
+    )

@@ -3,6 +3,7 @@
 import csv
 import gc
 import io
+import logging
 import re
 
 import pdfplumber
@@ -283,6 +284,45 @@ def test_long_table_as_lines_stripes_every_second_row_across_pages(size):
     assert checked == 230
 
 
+def test_lines_are_text_in_the_report_fonts_sharing_one_subset_per_face():
+    """The layout draws the lines' values itself (``tablelines``): as text, the index in the
+    header cells' semibold and the values in the regular face, through the same embedded
+    font subsets as the report's other text."""
+    nb = notebook(markdown("Some *words* first."), code(outputs=[html_output(_dataframe_html(120))]))
+    pdf = export_pdf(nb)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        words = [w for page in document.pages for w in page.extract_words(extra_attrs=["fontname"])]
+    index = [w for w in words if w["text"].isdigit() and w["x0"] < 80]
+    values = [w for w in words if w["text"] in ("S007", "Bacteroides", "species")]
+    assert len(index) == 120 and {w["fontname"].split("+")[-1] for w in index} == {"Source-Sans-Pro-Semi-Bold"}
+    assert len(values) == 145 and {w["fontname"].split("+")[-1] for w in values} == {"Source-Sans-Pro"}
+    faces: dict[str, set] = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            faces.setdefault(font.get_object()["/BaseFont"].split("+")[-1], set()).add(font.idnum)
+    assert len(faces) >= 3 and all(len(fonts) == 1 for fonts in faces.values()), faces
+
+
+def test_a_lines_value_its_font_cannot_draw_stops_the_layout_with_one_line(tmp_path):
+    """The exporter makes lines only of characters the report font draws alone; should a
+    value reach the layout with one it cannot (a notebook's stylesheet giving tables
+    another font), the export stops with a clear error, not a wrong or missing glyph."""
+    from ocx_reports.exporters.errors import ReportError
+    from ocx_reports.exporters.urlpolicy import URLPolicy
+
+    def lines_table(value):
+        return (
+            '<table class="ocx-row-lines"><tbody><tr><td data-ocx-columns="0.7 5.0">'
+            f'<div data-row="{value}"></div></td></tr></tbody></table>'
+        )
+
+    policy = URLPolicy(tmp_path, logging.getLogger(__name__))
+    assert "S007" in pdf_pages_text(weasy.render_pdf(lines_table("S007"), policy))[0]
+    for value in ("S\u4e2d07", "e\u0301"):  # a character no report face has; a combining mark
+        with pytest.raises(ReportError, match="long_tables_as_lines=False"):
+            weasy.render_pdf(lines_table(value), policy)
+
+
 def test_short_plain_tables_are_laid_out_as_lines_too():
     """From four body rows a DataFrame prints as lines (it skips the automatic layout's
     measuring): the same words in the same rows as its automatically laid out cells, each
@@ -316,6 +356,8 @@ def test_tables_that_are_not_plain_text_keep_their_cells():
     unplain = {
         "markup in a value": _dataframe_html(80).replace("S003", "<b>S003</b>"),
         "a character the font lacks": _dataframe_html(80).replace("S003", "S\u4e2d03"),
+        "a combining mark, drawn with its neighbour": _dataframe_html(80).replace("S003", "Se\u030103"),
+        "a soft hyphen, drawn only where a line breaks": _dataframe_html(80).replace("S003", "S0\u00ad03"),
         "a cell with attributes": _dataframe_html(80).replace("<td>S003", '<td class="x">S003'),
         "a table with its own class": _dataframe_html(80).replace('class="dataframe"', 'class="dataframe mine"'),
         "wider than the page": _dataframe_html(80).replace("species", "species " * 40),
