@@ -70,8 +70,18 @@ _HTML_SPACES = re.compile(r"[ \t\n\r\f]+")
 _CLASS = re.compile(r"""\bclass\s*=\s*(["'])(.*?)\1""", re.S)
 #: A body row of bare cells holding only text: what a table laid out as lines may have.
 _PLAIN_ROW = re.compile(r"<tr>(?:\s*<t[dh]>[^<]*</t[dh]>)*\s*</tr>")
-#: The attributes a table laid out as lines may have: what pandas writes, and our size classes.
-_PLAIN_TABLE = re.compile(r"""(?:\s+(?:border="\d*"|class="(?:dataframe|ocx-wide|ocx-very-wide| )*"))*\s*""")
+#: The same, with the ids and classes pandas' Styler gives its cells (``T_<uuid>_row0_col0``,
+#: ``data row0 col0``, ``row_heading level0 row0``), which only a stylesheet naming the
+#: table's id styles.
+_STYLER_ROW = re.compile(
+    r"""<tr>(?:\s*<t[dh](?:\s+id="T_\w+"|\s+class="(?:data|row_heading|(?:row|col|level)\d+| )*")*\s*>[^<]*</t[dh]>)*\s*</tr>"""
+)
+#: The attributes a table laid out as lines may have: what pandas writes (a Styler's table
+#: has an id), and our size classes.
+_PLAIN_TABLE = re.compile(
+    r"""(?:\s+(?:border="\d*"|class="(?:dataframe|ocx-wide|ocx-very-wide| )*"|id="(T_\w+)"))*\s*"""
+)
+_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
 
 
 class TablePolicy:
@@ -83,9 +93,22 @@ class TablePolicy:
         self.as_lines = as_lines
         self.printable_pt = PRINTABLE_WIDTH_PX[page_size] * 0.75
         self.truncated = 0
+        self._styles = ""  # the report's stylesheets, where a Styler's table id may be named
 
     def __call__(self, html: str) -> str:
+        self._styles = "".join(_STYLE.findall(html))
         return _TABLE.sub(self._table, html)
+
+    def _plain(self, attrs: str, rows: list[str]) -> bool:
+        """Whether a table's attributes and body rows allow it to be laid out as lines: bare
+        cells, or a pandas Styler's that no stylesheet styles (none names its id)."""
+        table = _PLAIN_TABLE.fullmatch(attrs) if self.as_lines else None
+        if table is None:
+            return False
+        styler_id = table.group(1)
+        if styler_id and styler_id not in self._styles:
+            return all(_STYLER_ROW.fullmatch(row) for row in rows)
+        return all(_PLAIN_ROW.fullmatch(row) for row in rows)
 
     def _table(self, match: re.Match) -> str:
         attrs, inner = match.groups()
@@ -106,7 +129,7 @@ class TablePolicy:
         as_is = f"<table{attrs}>{head}<tbody>{''.join(rows)}</tbody></table>{note}" if truncate else match.group(0)
         # Structure first (cheap): a short table that cannot become lines keeps its cells,
         # without reading the font's metrics.
-        plain = self.as_lines and _PLAIN_TABLE.fullmatch(attrs) and all(_PLAIN_ROW.fullmatch(row) for row in rows)
+        plain = self._plain(attrs, rows)
         if len(rows) < (LINES_MIN_ROWS if plain else LONG_TABLE_ROWS):
             return as_is
         table = [_cells(row) for row in rows]

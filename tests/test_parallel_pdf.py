@@ -218,7 +218,10 @@ def test_long_table_values_never_wrap_at_their_computed_widths(as_lines):
 
 
 def _page_words(page):
-    return sorted(page.extract_words(), key=lambda word: (round(word["top"]), word["x0"]))
+    words = page.extract_words(extra_attrs=["fontname"])
+    for word in words:
+        word["face"] = word["fontname"].split("+")[-1]  # without the subset's prefix
+    return sorted(words, key=lambda word: (round(word["top"]), word["x0"]))
 
 
 SIZES = {"regular": 0, "ocx-wide": 4, "ocx-very-wide": 10}  # extra columns for each size class
@@ -232,8 +235,12 @@ def _prints_like_cells(nb, **traits) -> bytes:
         assert len(drawn.pages) == len(reference.pages) >= 3
         for page, expected in zip(drawn.pages, reference.pages):
             words, expected_words = _page_words(page), _page_words(expected)
-            assert [w["text"] for w in words] == [w["text"] for w in expected_words]  # the same rows on each page
-            assert max(abs(w["x1"] - e["x1"]) for w, e in zip(words, expected_words)) < 0.1
+            # The same rows on each page, in the same faces.
+            assert [(w["text"], w["face"]) for w in words] == [(w["text"], w["face"]) for w in expected_words]
+            # Each value's aligned edge (the right one, for numbers) where the cell puts it; its
+            # other edge within the kerning that cells apply and lines do not.
+            edges = [sorted([abs(w["x0"] - e["x0"]), abs(w["x1"] - e["x1"])]) for w, e in zip(words, expected_words)]
+            assert max(aligned for aligned, _ in edges) < 0.1 and max(other for _, other in edges) < 1
             assert max(abs(w["top"] - e["top"]) for w, e in zip(words, expected_words)) < 1
     return lines
 
@@ -282,6 +289,25 @@ def test_long_table_as_lines_stripes_every_second_row_across_pages(size):
                 assert (shade < 252) == (int(word["text"]) % 2 == 1), (word["text"], shade)
                 checked += 1
     assert checked == 230
+
+
+def test_a_pandas_styler_table_prints_as_lines_unless_a_stylesheet_styles_it():
+    """A Styler's table gives every cell an id and classes, which only a stylesheet naming
+    the table's id can style: unstyled, it prints as lines, like its cells (index included)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"sample": [f"S{r:03d}" for r in range(120)], "site": ["stool", "saliva"] * 60, "reads": range(0, 12000, 100)}
+    )
+    policy = tables.TablePolicy(as_lines=True)
+    plain = frame.style.to_html()
+    assert 'id="T_' in plain and "ocx-row-lines" in policy(plain)
+    _prints_like_cells(notebook(markdown("# Styler"), code(outputs=[html_output(plain)])))
+    styled = frame.style.highlight_max(subset=["reads"]).to_html()
+    assert "ocx-row-lines" not in policy(styled)
+    table_id = re.search(r'<table id="(T_\w+)"', plain).group(1)
+    elsewhere = f"<style>#{table_id} td {{ color: red; }}</style>"
+    assert "ocx-row-lines" not in policy(elsewhere + plain)  # a stylesheet in another output
 
 
 def test_lines_are_text_in_the_report_fonts_sharing_one_subset_per_face():
