@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 
 from . import svgforms, tablelines
 from .clibs import linker_cache_lookups
+from .deferred import fonttools_on_first_use
 from .htmlparser import cache_character_runs
 from .urlpolicy import URLPolicy
 
-with linker_cache_lookups():  # loading WeasyPrint loads its C libraries
+with linker_cache_lookups(), fonttools_on_first_use():  # loading WeasyPrint loads its C libraries
     from weasyprint import CSS, HTML
     from weasyprint.images import SVGImage
     from weasyprint.text.fonts import FontConfiguration

@@ -63,6 +63,24 @@ def test_loading_weasyprint_runs_no_compiler_or_linker(tmp_path):
     assert not ran.exists(), ran.read_text()
 
 
+def test_loading_weasyprint_leaves_fonttools_subsetter_and_instancer_for_first_use():
+    """Report fonts are static and HarfBuzz subsets them, so WeasyPrint's fontTools fallbacks
+    (most of fontTools) load only when used; once WeasyPrint is loaded, they are the real ones."""
+    code = (
+        "import sys\n"
+        "from ocx_reports.exporters import weasy\n"
+        "from weasyprint.pdf import fonts\n"
+        "loaded = [m for m in ('fontTools.varLib', 'fontTools.ttLib.tables.otTables', 'fontTools.cffLib')"
+        " if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "import fontTools.subset, fontTools.varLib.instancer as instancer\n"
+        "assert fonts.subset.Subsetter is fontTools.subset.Subsetter\n"
+        "instancer.instantiateVariableFont = lambda font, axes, static: ('real', axes, static)\n"
+        "assert fonts.instantiateVariableFont(None, {'wght': 600}, static=True) == ('real', {'wght': 600}, True)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_traits_are_configurable_from_the_command_line():
     from traitlets.config import Config
 
