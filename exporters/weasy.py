@@ -16,6 +16,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from . import svgforms, tablelines
+from .cffiarrays import open_subset_arrays
 from .clibs import linker_cache_lookups
 from .deferred import fonttools_on_first_use
 from .htmlparser import cache_character_runs
@@ -28,6 +29,7 @@ with linker_cache_lookups(), fonttools_on_first_use():  # loading WeasyPrint loa
     from weasyprint.urls import URLFetcher
 
 cache_character_runs()
+open_subset_arrays()
 tablelines.install()
 
 # One font configuration per process: WeasyPrint rebuilds fontconfig state
