@@ -16,7 +16,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from . import svgforms, tablelines
-from .cffiarrays import open_subset_arrays
+from .cffitypes import fast_types
 from .clibs import linker_cache_lookups
 from .deferred import fonttools_on_first_use
 from .htmlparser import cache_character_runs
@@ -26,10 +26,11 @@ with linker_cache_lookups(), fonttools_on_first_use():  # loading WeasyPrint loa
     from weasyprint import CSS, HTML
     from weasyprint.images import SVGImage
     from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.text.ffi import ffi
     from weasyprint.urls import URLFetcher
 
 cache_character_runs()
-open_subset_arrays()
+fast_types(ffi)
 tablelines.install()
 
 # One font configuration per process: WeasyPrint rebuilds fontconfig state
