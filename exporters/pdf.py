@@ -38,9 +38,9 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
 
     long_tables_as_lines = Bool(
         True,
-        help="Lay out tables of plain text (e.g. pandas DataFrames of 4 or more rows) as lines of "
-        "text placed from the font's metrics, which looks the same and takes about half the CPU; "
-        "off: one table cell per value.",
+        help="Lay out tables of plain text (pandas DataFrames and unstyled Styler tables of 4 or more "
+        "rows) as lines whose values the layout draws at their columns' edges, which looks the same "
+        "and takes a fraction of the CPU; off: one table cell per value.",
     ).tag(config=True)
 
     @default("workers")

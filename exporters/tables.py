@@ -13,15 +13,16 @@ the table, repeating the header the way a page break does. An even group
 size keeps the zebra striping (``nth-child(even)``) unchanged.
 
 A table of plain text (a pandas DataFrame, say) goes further, from
-``LINES_MIN_ROWS`` body rows on: its body rows become lines, one empty block
-of the line's height per row and one table row per row group, and the layout
-draws each line's values, stripe and rules itself when WeasyPrint paints the
-cell (``tablelines.py``), each value at its column's edge. WeasyPrint then
-only stacks and breaks those blocks; the large benchmark's 3,000-row table
-lays out in about a third of the time it took as lines of text, and under a
-sixth of its time as cells. The header stays a real table header, repeated
-on every page; the columns line up within 0.1pt of where cells would put
-them; text extraction reads a row per line.
+``LINES_MIN_ROWS`` body rows on (a pandas Styler's table too, when no
+stylesheet names its id): its body rows become lines, one empty block of the
+line's height per row and one table row per row group. WeasyPrint only
+stacks, stripes (the stylesheet) and breaks those blocks, and the layout
+draws each line's values itself when WeasyPrint paints the cell
+(``tablelines.py``), each value at its column's edge: the large benchmark's
+3,000-row table lays out in about a third of the time it took as lines of
+text. The header stays a real table header, repeated on every page; the
+columns line up within 0.1pt of where cells would put them; text extraction
+reads a row per line.
 ``long_tables_as_lines=False`` keeps one table cell per value.
 
 ``max_table_rows`` cuts a longer table short with a note, and the note links
