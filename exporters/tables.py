@@ -43,7 +43,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from . import assets, tablelines
+from . import assets, fontmetrics, tablelines
 from .charts import PRINTABLE_WIDTH_PX
 
 #: From this many body rows a table is laid out with fixed column widths.
@@ -266,13 +266,8 @@ def text_width(text: str, bold: bool = False) -> float:
 def _advances(bold: bool) -> tuple[dict[str, float], float]:
     """Character -> advance in em for the regular or semibold face; digits at their widest
     (tables print tabular figures)."""
-    from fontTools.ttLib import TTFont
-
     path = assets.font_dir() / ("SourceSansPro-Semibold.otf" if bold else "SourceSansPro-Regular.otf")
-    with TTFont(path, lazy=True) as font:  # lazy: reads only these tables, from the open file
-        scale = 1 / font["head"].unitsPerEm
-        metrics = font["hmtx"].metrics
-        advances = {chr(code): metrics[glyph][0] * scale for code, glyph in font.getBestCmap().items()}
+    advances = dict(fontmetrics.advances(path))
     digit = max(advances.get(d, 0.5) for d in "0123456789")
     advances.update(dict.fromkeys("0123456789", digit))
     return advances, advances.get("n", 0.5)

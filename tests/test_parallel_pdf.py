@@ -3,6 +3,7 @@
 import csv
 import gc
 import io
+import json
 import logging
 import re
 
@@ -440,3 +441,21 @@ def test_column_widths_read_the_font_metrics_without_leaving_the_font_file_open(
         assert tables.text_width("Bacteroides") > 0 and tables.text_width("reads", bold=True) > 0
         gc.collect()
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+def test_font_advances_are_kept_in_the_user_cache_between_exports(tmp_path, monkeypatch):
+    from ocx_reports.exporters import assets, fontmetrics
+
+    font = assets.font_dir() / "SourceSansPro-Regular.otf"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    read = fontmetrics._read
+    widths = fontmetrics.advances(font)
+    assert widths == read(font) and 0.4 < widths["n"] < 0.6
+    (cached,) = (tmp_path / "cache" / "ocx-reports").glob("advances-*SourceSansPro-Regular*.json")
+    monkeypatch.setattr(fontmetrics, "_read", lambda path: pytest.fail("read the font again"))
+    assert fontmetrics.advances(font) == widths  # from the cache
+    cached.write_text("{not json")
+    monkeypatch.setattr(fontmetrics, "_read", read)
+    assert fontmetrics.advances(font) == widths and json.loads(cached.read_text()) == widths  # read afresh, rewritten
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cached))  # a file where the cache folder would be
+    assert fontmetrics.advances(font) == widths
