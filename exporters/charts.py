@@ -204,7 +204,7 @@ def form_stand_in(key: str, svg: str) -> str | None:
     of the chart's size (the layout places the form in its box, see ``svgforms``), so the
     chart's SVG is not carried through the template, the HTML parser and the image decoder
     of every layout process. None if the SVG's size cannot be read."""
-    root = _ROOT.match(svg)
+    root = _ROOT.search(svg)  # after any XML declaration and doctype (matplotlib writes both)
     size = _SIZE.findall(root.group(0)) if root else []
     if not {attribute.split("=")[0] for attribute in size} >= {"width", "height"}:
         return None
@@ -260,7 +260,7 @@ class ChartPreprocessor(Preprocessor):
         self._started: dict[str, Drawing] = {}  # chart key -> the drawing that has it
         self._failures: dict[str, ChartError] = {}  # charts that could not be drawn, by key
         self._awaiting = None  # (pending outputs, drawings) that ``finish`` waits for
-        self._kernel_svgs: dict[str, str] = {}  # digest -> cache key of the kernel-drawn SVGs shown
+        self._kernel_svgs: dict[str, str] = {}  # kernel-drawn SVG shown -> its cache key
         self._converting: Drawing | None = None  # of those SVGs to PDF, for ``finish``
         self._readable_pdfs: set[str] = set()  # chart keys whose cached PDF the layout can place
 
@@ -320,7 +320,7 @@ class ChartPreprocessor(Preprocessor):
         and add it to ``figures`` to convert unless the cache has it."""
         data = svg.encode() if isinstance(svg, str) else None
         if data is not None and svgforms.self_contained(data):
-            key = self._kernel_svgs[svg_digest(data)] = figure_key(svg)
+            key = self._kernel_svgs[svg] = figure_key(svg)
             if self.cache.get(key, PDF_SUFFIX) is None:
                 figures[key] = Figure(svg)
 
@@ -367,8 +367,7 @@ class ChartPreprocessor(Preprocessor):
         when a chart could not be drawn: the report must then be rendered again, and
         ``preprocess`` shows that chart's fallback (the failure is remembered)."""
         if self._awaiting is None:
-            self._add_kernel_forms(resources)
-            return html
+            return self._add_kernel_forms(html, resources)
         pending, drawings = self._awaiting
         self._awaiting = None
         drawn = self._collect({key: chart for *_, chart, key in pending}, drawings)
@@ -378,8 +377,7 @@ class ChartPreprocessor(Preprocessor):
         html = _swap(html, {text_base64(stand_in(key)): text_base64(svg) for key, svg in shown.items()})
         for index, cell, _, _, key in pending:
             self._check_text_size(index, cell, drawn[key])
-        self._add_kernel_forms(resources)
-        return html
+        return self._add_kernel_forms(html, resources)
 
     def _begin(self, keys: dict[str, Chart]) -> dict[str, Drawing]:
         """The drawing of each chart not cached or known to fail: those ``start`` began,
@@ -430,16 +428,30 @@ class ChartPreprocessor(Preprocessor):
             self._readable_pdfs.add(key)
         return key in self._readable_pdfs
 
-    def _add_kernel_forms(self, resources) -> None:
-        """The PDFs of the kernel-drawn SVGs ``start`` noted, once converted (see ``_add_forms``)."""
+    def _add_kernel_forms(self, html: str, resources) -> str:
+        """The report with each kernel-drawn SVG that ``start`` noted and whose PDF is ready
+        shown as its form stand-in, as drawn charts are (see ``_add_forms``); its PDF goes
+        into the forms. An SVG the template did not embed as a base64 data URI (nbconvert's
+        ``skip_svg_encoding``, an extracted output) is not found, and stays for the layout."""
         if self._converting is not None:
             for key, result in self._converting.wait().items():
                 if isinstance(result, Drawn) and result.pdf is not None:
                     self.cache.put(key, result.pdf, PDF_SUFFIX)
+                    self._readable_pdfs.add(key)
             self._converting = None
-        forms = {digest: pdf for digest, key in self._kernel_svgs.items() if (pdf := self._cached_pdf(key))}
+        forms, swaps = {}, {}
+        for svg, key in self._kernel_svgs.items():
+            pdf = self._cached_pdf(key)
+            if not pdf or not self._readable(key, pdf):
+                continue
+            shown = form_stand_in(key, svg)
+            embedded = text_base64(svg)
+            if shown is not None and embedded in html:
+                swaps[embedded] = text_base64(shown)
+            forms[svg_digest((shown if embedded in swaps else svg).encode())] = pdf
         if forms:
             resources.setdefault("ocx_pdf_forms", {}).update(forms)
+        return _swap(html, swaps)
 
     def _cached_pdf(self, key: str) -> bytes | None:
         """The chart's PDF from the cache, if it holds a sound one; a damaged cache file is

@@ -296,6 +296,13 @@ class OneCodexHTMLExporter(HTMLExporter):
             raise execution_failure(nb, exc) from None
         return nb, resources
 
+    def _init_resources(self, resources):
+        resources = super()._init_resources(resources)
+        # SVG figures are always embedded as data URIs: written inline (nbconvert's
+        # ``skip_svg_encoding``), the report's sanitizer would remove them.
+        resources["should_not_encode_svg"] = False
+        return resources
+
     def _report_context(self, nb, resources) -> dict:
         """The template's ``resources.onecodex``: page frame settings before the helpers speak."""
         created = source_date() or datetime.datetime.now(datetime.timezone.utc)

@@ -62,7 +62,7 @@ def make_cleaner(policy_getter):
 
     def clean_html(html) -> str:
         cleaned = nh3.clean(
-            str(html),
+            html.decode() if isinstance(html, bytes) else str(html),
             tags=TAGS,
             clean_content_tags={"script"},
             attributes=ATTRIBUTES,

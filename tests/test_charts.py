@@ -417,6 +417,51 @@ def test_pdf_report_places_kernel_drawn_svgs_as_forms_converted_in_the_backgroun
     assert len(conversions) == 1  # the HTML report converts nothing
 
 
+def test_pdf_report_html_carries_a_sized_stand_in_for_each_kernel_drawn_svg_too(monkeypatch):
+    """A kernel-drawn SVG whose PDF is ready reaches the layout as an empty SVG of its size, like
+    a drawn chart (a matplotlib figure with its XML declaration and doctype included), and
+    prints the same. (nbconvert's ``skip_svg_encoding``, which would write it inline for the
+    sanitizer to remove, does not apply to the report.)"""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pdfplumber
+    import vl_convert
+
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text as text, not paths
+    figure, axes = plt.subplots(figsize=(4, 2))
+    axes.bar(["alpha", "beta"], [3, 5])
+    axes.set_title("Matplotlib drawn")
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    plt.close(figure)
+    svgs = [vl_convert.vegalite_to_svg(vegalite("v5", mark="bar", encoding=AXES, title="Vega drawn")), buffer.getvalue()]
+    assert svgs[1].startswith("<?xml")
+    nb = notebook(*(code("f", outputs=[new_output("display_data", data={"image/svg+xml": s, "text/plain": "f"})]) for s in svgs))
+    seen, convert_all = [], svgforms.convert_all
+    monkeypatch.setattr(
+        svgforms, "convert_all", lambda images, ready: seen.extend(map(svgforms.svg_source, images)) or convert_all(images, ready)
+    )
+
+    def chars(pdf: bytes) -> list[tuple]:
+        with pdfplumber.open(io.BytesIO(pdf)) as document:
+            return [(c["text"], round(c["x0"], 2), round(c["top"], 2), round(c["size"], 2)) for p in document.pages for c in p.chars]
+
+    with_stand_ins = export_pdf(copy.deepcopy(nb))
+    figures_seen = [svg for svg in seen if b"data-ocx-chart" in svg]
+    assert len(figures_seen) == 2 and all(len(svg) < 400 for svg in figures_seen)
+    assert not [svg for svg in seen if len(svg) > 5000]  # neither figure's own SVG
+    seen.clear()
+    inlined = export_pdf(copy.deepcopy(nb), skip_svg_encoding=True)
+    monkeypatch.setattr(charts, "form_stand_in", lambda key, svg: None)
+    with_svgs = export_pdf(copy.deepcopy(nb))
+    assert chars(with_stand_ins) == chars(with_svgs)
+    for pdf in (with_stand_ins, inlined):
+        text = squeeze("".join(c[0] for c in chars(pdf)))
+        assert "Vegadrawn" in text and "Matplotlibdrawn" in text
+
+
 def test_damaged_cached_chart_pdfs_are_passed_over(tmp_path, monkeypatch, conversions, caplog):
     """A damaged cache file costs a conversion in the layout, never the export or a
     warning of the PDF reader's."""
