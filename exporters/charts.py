@@ -455,11 +455,11 @@ class ChartPreprocessor(Preprocessor):
             pdf = self._cached_pdf(key)
             if not pdf or not self._readable(key, pdf):
                 continue
+            forms[svg_digest(svg.encode())] = pdf  # where it stays whole
             shown = form_stand_in(key, svg)
-            embedded = text_base64(svg)
-            if shown is not None and embedded in html:
-                swaps[embedded] = text_base64(shown)
-            forms[svg_digest((shown if embedded in swaps else svg).encode())] = pdf
+            if shown is not None:
+                swaps[text_base64(svg)] = text_base64(shown)
+                forms[svg_digest(shown.encode())] = pdf
         if forms:
             resources.setdefault("ocx_pdf_forms", {}).update(forms)
         return _swap(html, swaps)
