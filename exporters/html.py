@@ -21,7 +21,7 @@ from ocx_reports import __version__
 from . import assets
 from .charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
 from .error_outputs import ErrorOutputPreprocessor, execution_failure
-from .errors import ReportError, install_one_line_errors, read_notebook_stream
+from .errors import ReportError, check_notebook_schema, install_one_line_errors, read_notebook_stream
 from .exitgc import freeze_at_exit
 from .mathsvg import MathPreprocessor
 from .metadata import MetadataPreprocessor
@@ -212,8 +212,19 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     def from_file(self, file_stream, resources=None, **kw):
         install_one_line_errors()
-        nb = read_notebook_stream(file_stream, getattr(file_stream, "name", "the notebook"))
-        return self.from_notebook_node(nb, resources=resources, **kw)
+        nb = read_notebook_stream(file_stream, getattr(file_stream, "name", "the notebook"), check_schema=False)
+        self._unchecked = nb
+        try:
+            return self.from_notebook_node(nb, resources=resources, **kw)
+        finally:
+            self._check_schema()
+
+    def _check_schema(self) -> None:
+        """Check the schema of the notebook ``from_file`` read, once (see
+        ``check_notebook_schema``): when the export is done, or earlier where it waits."""
+        nb, self._unchecked = getattr(self, "_unchecked", None), None
+        if nb is not None:
+            check_notebook_schema(nb)
 
     def from_notebook_node(self, nb, resources=None, **kw):
         install_one_line_errors()

@@ -64,10 +64,13 @@ class LayoutProcess:
         # process: closing the pipe is what tells it to stop.
         atexit.register(self.stop)
 
-    def lay_out(self, chunks: list[str], policy, log: logging.Logger, forms: dict, font_css: str) -> bytes | None:
+    def lay_out(
+        self, chunks: list[str], policy, log: logging.Logger, forms: dict, font_css: str, meanwhile=None
+    ) -> bytes | None:
         """The report's PDF, laid out in that process; None if it had stopped before the
-        job (the exporter then lays it out itself). The layout's log records are handled
-        here by the loggers of their names, ``log`` at its level."""
+        job (the exporter then lays it out itself). ``meanwhile`` is called once the
+        process has the job. The layout's log records are handled here by the loggers of
+        their names, ``log`` at its level."""
         with self.lock:
             try:
                 self.pipe.send((chunks, policy, forms, font_css, log.name, log.getEffectiveLevel()))
@@ -75,6 +78,8 @@ class LayoutProcess:
             except (EOFError, OSError):  # it had stopped
                 self.process.join()
                 return None
+            if meanwhile is not None:
+                meanwhile()
             try:
                 kind, value, records = self.pipe.recv()
             except (EOFError, OSError):

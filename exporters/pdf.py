@@ -93,7 +93,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         forms = resources.pop("ocx_pdf_forms", {})  # charts the chart workers converted to PDF
         layout = layoutprocess.started()
         font_css = assets.font_face_css(self.embed_fonts)
-        pdf = layout.lay_out(chunks, self._policy, self.log, forms, font_css) if layout else None
+        pdf = layout.lay_out(chunks, self._policy, self.log, forms, font_css, self._check_schema) if layout else None
         if pdf is None:
             pdf = lay_out(chunks, self._policy, self.log, forms, font_css)
         self.log.debug(

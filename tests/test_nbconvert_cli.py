@@ -43,6 +43,20 @@ def test_malformed_notebook_fails_with_one_line(tmp_path):
     assert not (tmp_path / "broken.html").exists()
 
 
+@pytest.mark.parametrize("to", ["onecodex_pdf", "onecodex_html"])
+def test_notebook_that_breaks_the_schema_is_logged_once_and_exported(tmp_path, to):
+    """As ``nbformat.read`` does; the PDF export checks the schema while its layout process
+    works, the HTML export once it is done."""
+    nb = notebook(markdown("# Report"), code("x = 1"))
+    nb.cells[1]["bogus"] = 1  # not a key a cell may have
+    write(nb, tmp_path / "odd.ipynb")
+    result = nbconvert("--to", to, "odd.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    logged = [line for line in result.stderr.splitlines() if "Notebook JSON is invalid" in line]
+    assert len(logged) == 1 and "'bogus' was unexpected" in logged[0], result.stderr
+    assert (tmp_path / f"odd.{'pdf' if to == 'onecodex_pdf' else 'html'}").exists()
+
+
 def test_failing_cell_under_execute_names_the_cell(tmp_path):
     nb = notebook(code("x = 1"), code("x / 0"), kernelspec=KERNEL)
     write(nb, tmp_path / "fails.ipynb")
