@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
+
+from ocx_reports.files import atomic_write
 
 
 def svg_digest(svg: bytes) -> str:
@@ -55,12 +56,4 @@ class ChartCache:
         self._memory[key + suffix] = value
         if self.directory is None:
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=suffix)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(value)
-            os.replace(tmp, self._path(key, suffix))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self._path(key, suffix), value, durable=False)

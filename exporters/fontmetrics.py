@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
+
+from ocx_reports.files import atomic_write
 
 #: Bump when what is cached changes.
 _FORMAT = 1
@@ -60,13 +61,6 @@ def _read(font: Path) -> dict[str, float]:
 def _write(path: Path, widths: dict[str, float]) -> None:
     """Write atomically (parallel exports share the cache); give up quietly if it cannot."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        atomic_write(path, json.dumps(widths, ensure_ascii=False, separators=(",", ":")), durable=False)
     except OSError:
-        return
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(widths, handle, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
+        pass

@@ -304,7 +304,8 @@ class OneCodexHTMLExporter(HTMLExporter):
             for preprocessor in self._preprocessors:
                 nb, resources = preprocessor(nb, resources)
         except (CellControlSignal, DeadKernelError) as exc:
-            raise execution_failure(nb, exc) from None
+            kernel = nb.metadata.get("kernelspec", {}).get("name")
+            raise execution_failure(nb, exc, kernel=kernel) from None
         return nb, resources
 
     def _init_resources(self, resources):

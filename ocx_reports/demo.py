@@ -65,7 +65,8 @@ def run(args) -> int:
     from .api import Api
     from .context import fetch_report_context
     from .mockserver import DEMO_API_KEY, MockServer
-    from .render import atomic_write, execute, export, read_notebook
+    from .files import atomic_write
+    from .render import execute, export, read_notebook
 
     started = time.perf_counter()
     notebook_path = example_notebook()
@@ -74,7 +75,7 @@ def run(args) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     with MockServer() as server, Api(api_key=DEMO_API_KEY, base_url=server.url) as api:
         print(f"Demo One Codex API on {server.url}; running {notebook_path.name} ...", flush=True)
-        execute(nb, cwd=output.parent, env={DEMO_URL_ENV: server.url})
+        execute(nb, cwd=output.parent, env={DEMO_URL_ENV: server.url}, notebook=notebook_path)
         context = fetch_report_context(api, project=DEMO_PROJECT)
         pdf = export(nb, "pdf", notebook_path, context=context, project=DEMO_PROJECT, watermark=DEMO_MARK)
     atomic_write(output, pdf)

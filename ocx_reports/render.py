@@ -10,7 +10,6 @@ import functools
 import json
 import os
 import subprocess
-import tempfile
 import threading
 from pathlib import Path
 
@@ -29,11 +28,20 @@ def read_notebook(path: Path):
         raise ReportError(f"{path}: no such notebook") from None
 
 
-def execute(nb, cwd: Path, *, kernel_name: str = "python3", timeout: int = 600, env: dict | None = None):
+def execute(
+    nb,
+    cwd: Path,
+    *,
+    kernel_name: str = "python3",
+    timeout: int = 600,
+    env: dict | None = None,
+    notebook: Path | None = None,
+):
     """Run every cell in a fresh kernel started in ``cwd`` with ``env`` added to its environment.
 
     A failing cell becomes the same one-line ReportError as under
-    ``jupyter nbconvert --execute``.
+    ``jupyter nbconvert --execute``; ``notebook`` (where ``nb`` was read
+    from) lets it tell a bundled example from the user's own.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellControlSignal, DeadKernelError
@@ -48,7 +56,7 @@ def execute(nb, cwd: Path, *, kernel_name: str = "python3", timeout: int = 600, 
         # ipykernel's transport warning); cell output arrives over the protocol.
         client.execute(env={**os.environ, **(env or {})}, stderr=subprocess.DEVNULL)
     except (CellControlSignal, DeadKernelError) as exc:
-        raise execution_failure(nb, exc) from None
+        raise execution_failure(nb, exc, notebook=notebook, kernel=kernel_name) from None
     return nb
 
 
@@ -76,21 +84,3 @@ def _exporter(fmt: str, traits_json: str, thread: int):
     from . import exporters
 
     return getattr(exporters, FORMATS[fmt])(**json.loads(traits_json))
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never a part.
-
-    The temporary file lives in the same directory so the final rename is atomic.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

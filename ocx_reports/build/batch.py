@@ -1,7 +1,7 @@
 """Run a planned build: submit every job, write each finished report, stop cleanly when told to.
 
 This process is the only writer. Each finished report's files are written
-atomically (``render.atomic_write``: a temporary file in the same directory,
+atomically (``files.atomic_write``: a temporary file in the same directory,
 fsync, rename), then the manifest records them. SIGTERM becomes an exception
 in this thread, so a write in progress removes its temporary file on the way
 out, the workers are stopped, and every output is either the old file or the
@@ -16,7 +16,7 @@ from concurrent.futures import as_completed
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..render import atomic_write
+from ..files import atomic_write
 from .executors import stop
 from .runner import Result, run_job
 

@@ -24,7 +24,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from ..render import atomic_write
+from ..files import atomic_write
 
 VERSION = 1
 logger = logging.getLogger(__name__)

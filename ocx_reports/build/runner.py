@@ -118,7 +118,14 @@ def _make(job, context: dict | None, data, env: dict, known: dict, force: bool, 
         return
     parameters = {**_target_parameters(job), **job.parameters}
     inject(nb, parameters)
-    execute(nb, cwd=job.workdir or job.notebook.parent, kernel_name=job.kernel, timeout=job.timeout, env=env)
+    execute(
+        nb,
+        cwd=job.workdir or job.notebook.parent,
+        kernel_name=job.kernel,
+        timeout=job.timeout,
+        env=env,
+        notebook=job.notebook,
+    )
     for fmt in todo:
         if fmt == "ipynb":
             result.files[fmt] = nbformat.writes(nb).encode()

@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..render import atomic_write
+from ..files import atomic_write
 from .progress import STYLES, shown
 
 STATUSES = ("built", "skipped", "failed")
