@@ -12,14 +12,10 @@ works whatever directory CI runs it from.
 from __future__ import annotations
 
 import datetime
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+import tomllib
 
 from ..exporters.errors import ReportError
 
