@@ -341,6 +341,10 @@ class ChartPreprocessor(Preprocessor):
         drawn SVGs in (not with ``interactive_charts``, whose script the render needs)."""
         self._awaiting = None
         pending = []
+        for cell in nb.cells:  # only this preprocessor says what is a chart (and what it loads)
+            for output in cell.get("outputs", ()):
+                if isinstance(output.get("metadata"), dict):
+                    output["metadata"].pop("ocx_chart", None)
         for index, cell, output, chosen in self._figures(nb):
             data = output["data"]
             if not is_chart_mimetype(chosen):

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter, TemplateExporter
-from traitlets import Bool, Enum, List, Unicode, default, dlink
+from traitlets import Bool, Enum, List, Unicode, default, dlink, observe
 
 from ocx_reports import __version__
 
@@ -25,9 +25,9 @@ from .errors import ReportError, check_notebook_schema, install_one_line_errors,
 from .exitgc import freeze_at_exit
 from .mathsvg import MathPreprocessor
 from .metadata import MetadataPreprocessor
-from .sanitize import make_cleaner
+from .sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
 from .slots import ReportSlotsPreprocessor
-from .urlpolicy import URLPolicy
+from .urlpolicy import URLPolicy, image_type
 from .visibility import VisibilityPreprocessor
 
 _FALSE = {"", "0", "false", "no", "off"}
@@ -48,6 +48,20 @@ def source_date() -> datetime.datetime | None:
         return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
     except ValueError:
         raise ReportError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds") from None
+
+
+def logo_uri(path: str) -> str:
+    """The ``logo`` option's image as a data URI. The option is the operator's, so the file
+    may be anywhere, but it must be an image (the notebook's ``set_logo`` goes through the
+    URL policy instead)."""
+    try:
+        data = Path(path).expanduser().read_bytes()
+    except OSError as exc:
+        raise ReportError(f"logo {path}: {exc.strerror or exc}; give the path of an image file") from None
+    mimetype = image_type(data)
+    if mimetype is None:
+        raise ReportError(f"logo {path} is not a PNG, JPEG, GIF, WebP or SVG image")
+    return assets.data_uri(data, mimetype)
 
 
 class OneCodexHTMLExporter(HTMLExporter):
@@ -149,9 +163,10 @@ class OneCodexHTMLExporter(HTMLExporter):
     def _extra_template_basedirs_default(self):
         return [str(assets.TEMPLATES_DIR)]
 
-    @default("sanitize_html")
-    def _sanitize_html_default(self):
-        return True
+    @observe("sanitize_html")
+    def _sanitize_html_stays_on(self, change):
+        if not change["new"]:
+            self.log.warning("sanitize_html=False is ignored: notebook HTML is always cleaned in a report")
 
     @default("exclude_input_prompt")
     def _exclude_input_prompt_default(self):
@@ -206,7 +221,10 @@ class OneCodexHTMLExporter(HTMLExporter):
     def default_filters(self):
         yield from super().default_filters()
         yield "clean_html", make_cleaner(lambda: self._policy)
+        yield "clean_css", make_css_cleaner(lambda: self._policy)
         yield "inline_url", lambda url: self._policy.inline(str(url)) or ""
+        yield "image_size", image_size
+        yield "content_security_policy", content_security_policy
 
     # -- the export -------------------------------------------------------
 
@@ -313,6 +331,8 @@ class OneCodexHTMLExporter(HTMLExporter):
         # SVG figures are always embedded as data URIs: written inline (nbconvert's
         # ``skip_svg_encoding``), the report's sanitizer would remove them.
         resources["should_not_encode_svg"] = False
+        # Reports go to people who did not write the notebook: its HTML is always cleaned.
+        resources["should_sanitize_html"] = True
         return resources
 
     def _report_context(self, nb, resources) -> dict:
@@ -323,7 +343,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         else:
             day = source_date() or datetime.datetime.now()
             date = f"{day:%B} {day.day}, {day:%Y}"
-        logo_url = Path(self.logo).resolve().as_uri() if self.logo else assets.default_logo_uri()
+        logo_url = logo_uri(self.logo) if self.logo else assets.default_logo_uri()
         return {
             "title": self.report_title or nb.metadata.get("title", ""),
             "name": resources.get("metadata", {}).get("name", "report"),

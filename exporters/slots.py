@@ -22,12 +22,21 @@ _HEADING = re.compile(r"^\s{0,3}#{1,2}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _TAG = re.compile(r"<[^>]+>")
 
 
+def _metadata(output) -> dict:
+    metadata = output.get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
 def _slot(output):
-    return output.get("metadata", {}).get(SLOT_KEY)
+    return _metadata(output).get(SLOT_KEY)
 
 
 def _args(output) -> dict:
-    return output.get("metadata", {}).get(ARGS_KEY) or {}
+    """The helper's arguments as text (flags stay flags): a notebook is any JSON, whoever wrote it."""
+    args = _metadata(output).get(ARGS_KEY)
+    if not isinstance(args, dict):
+        return {}
+    return {str(k): v if isinstance(v, bool) else str(v) for k, v in args.items() if v is not None}
 
 
 def plain_text(html: str) -> str:
@@ -52,14 +61,14 @@ class ReportSlotsPreprocessor(Preprocessor):
                 slot = _slot(output)
                 args = _args(output)
                 if slot == "head.style":
-                    report["styles"].append(output["data"]["text/css"])
+                    report["styles"].append(str(output.get("data", {}).get("text/css", "")))
                 elif slot == "customdate":
                     if report["insert_date"]:
                         report["date"] = args.get("date", report["date"])
                 elif slot == "header.center":
                     report["center_header"] = args.get("text", "")
                 elif slot == "header.logo":
-                    report["logo"] = {"url": args["url"], "position": args.get("position", "left"),
+                    report["logo"] = {"url": args.get("url", ""), "position": args.get("position", "left"),
                                       "style": args.get("style", ""), "alt": "logo"}
                 elif slot == "cover":
                     report["cover"] = args

@@ -27,7 +27,7 @@ with linker_cache_lookups(), fonttools_on_first_use():  # loading WeasyPrint loa
     from weasyprint.images import SVGImage
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.text.ffi import ffi
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 cache_character_runs()
 fast_types(ffi)
@@ -46,18 +46,23 @@ def font_config() -> FontConfiguration:
 
 
 class PolicyURLFetcher(URLFetcher):
-    """Fetches ``data:`` URIs and allowed local files; refuses and logs the rest."""
+    """Fetches ``data:`` URIs and the files the URL policy allows (the package's own files,
+    images from the notebook's folder); refuses and logs the rest."""
 
     def __init__(self, policy: URLPolicy):
         super().__init__(allowed_protocols=("data", "file"))
         self.policy = policy
 
     def fetch(self, url, headers=None):
-        scheme = urlsplit(url).scheme
-        if scheme != "data" and (scheme != "file" or self.policy.local_path(url) is None):
-            self.policy.refuse(url, "the PDF renderer only reads the report's own files")
+        if urlsplit(url).scheme == "data":
+            return super().fetch(url, headers)
+        found = self.policy.read(url)
+        if found is None:
             raise ValueError(f"refused by the report's URL policy: {url[:80]}")
-        return super().fetch(url, headers)
+        data, mimetype = found
+        if mimetype is None:  # one of the package's own files (a font, the stylesheet)
+            return super().fetch(url, headers)
+        return URLFetcherResponse(url, data, {"Content-Type": mimetype})  # the bytes judged
 
 
 #: WeasyPrint's user-agent rules that match every element but only make

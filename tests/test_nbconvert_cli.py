@@ -151,12 +151,15 @@ def test_layout_process_messages_reach_the_user_once_at_nbconvert_log_level(tmp_
     that shows it; WeasyPrint's own messages stay as quiet as in the exporter's process."""
     style = new_output(
         "display_data",
-        data={"text/css": '<style>body { background: url("http://127.0.0.1:9/bg.png"); }</style>'},
+        # A data: image the notebook's CSS may use, which itself refers to the network.
+        data={"text/css": "<style>body { background: url(\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'"
+                          " width='4' height='4'%3E%3Cimage href='http://127.0.0.1:9/bg.png' width='4' height='4'/%3E"
+                          "%3C/svg%3E\"); }</style>"},
         metadata={"onecodex": "head.style"},
     )
     prose = [markdown(f"## Part {part}\n\n" + "Words of prose for the layout. " * 40) for part in range(60)]
     write(notebook(markdown("# Report"), *prose, code(outputs=[style])), tmp_path / "long.ipynb")
-    refused = "[NbConvertApp] WARNING | Not loading http://127.0.0.1:9/bg.png: the PDF renderer only reads"
+    refused = "[NbConvertApp] WARNING | Not loading http://127.0.0.1:9/bg.png: reports never fetch from the network"
     for level in ("--debug", "--log-level=INFO"):
         result = subprocess.run(
             [sys.executable, "-c", _SMALL_CHUNKS, "--to", "onecodex_pdf", level, "long.ipynb"],

@@ -1,9 +1,12 @@
 """What a report may load: nothing from the network, nothing outside the notebook's folder."""
 
+import base64
 import http.server
+import io
 import re
 import threading
 
+import pypdf
 import pytest
 from helpers import code, export_html, export_pdf, html_output, markdown, new_output, notebook, pdf_pages_text
 
@@ -93,3 +96,89 @@ def test_markdown_scripts_are_dropped_but_text_kept():
     html = export_html(nb)
     assert "alert(1)" not in html
     assert "Safe text" in " ".join(pdf_pages_text(export_pdf(nb)))
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+SECRET = "ocx-secret-7f3a9c"
+
+
+@pytest.fixture
+def home_folder(tmp_path):
+    """A notebook saved in a home directory, beside the files a home directory holds."""
+    (tmp_path / ".onecodex").write_text(f'{{"api_key": "{SECRET}"}}')
+    (tmp_path / ".env").write_text(f"ONE_CODEX_API_KEY={SECRET}\n")
+    (tmp_path / ".ssh").mkdir()
+    (tmp_path / ".ssh" / "id_rsa").write_text(f"-----BEGIN OPENSSH PRIVATE KEY-----\n{SECRET}\n")
+    (tmp_path / ".ssh" / "avatar.png").write_bytes(PNG)  # an image, but in a hidden folder
+    (tmp_path / ".hidden.png").write_bytes(PNG)
+    (tmp_path / "notes.png").write_text(f"not an image {SECRET}")  # an image by its name only
+    (tmp_path / "key.png").symlink_to(tmp_path / ".onecodex")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.png"
+    outside.write_bytes(PNG)
+    (tmp_path / "outside.png").symlink_to(outside)
+    (tmp_path / "figure").write_bytes(PNG)  # an image with no extension
+    return tmp_path
+
+
+SECRET_REFS = (".onecodex", ".env", ".ssh/id_rsa", ".ssh/avatar.png", ".hidden.png", "notes.png",
+               "key.png", "outside.png", "./.onecodex", "sub/../.onecodex")
+
+
+def test_only_images_by_content_are_embedded_never_hidden_files_or_links_out(home_folder, caplog):
+    images = "".join(f'<img src="{ref}" alt="{ref}">' for ref in SECRET_REFS)
+    nb = notebook(
+        markdown("".join(f"![{ref}]({ref}) " for ref in SECRET_REFS) + '<img src="figure" alt="figure">'),
+        code(outputs=[html_output(images)]),
+    )
+    html = export_html(nb, path=home_folder)
+    pdf = export_pdf(nb, path=home_folder)
+
+    embedded = [base64.b64decode(uri) for uri in re.findall(r'data:[^;"]+;base64,([^"]+)"', html)]
+    assert SECRET not in html and not any(SECRET.encode() in data for data in embedded)
+    assert SECRET.encode() not in pdf and b"PRIVATE KEY" not in pdf
+    assert html.count(base64.b64encode(PNG).decode()) == 1  # the image with no extension
+    log = caplog.text
+    assert "Not loading .ssh/avatar.png: hidden files and folders are never embedded" in log
+    assert "Not loading notes.png: only images are embedded, and this file is not one" in log
+    assert "Not loading key.png: hidden files and folders are never embedded" in log
+    assert "Not loading outside.png: only images inside the notebook's folder are embedded" in log
+
+
+def test_a_missing_image_is_reported_as_missing(tmp_path, caplog):
+    export_html(notebook(markdown("![chart](figures/chart.png)")), path=tmp_path)
+    assert "Not loading figures/chart.png: no such file" in caplog.text
+
+
+def test_notebook_content_cannot_attach_files_to_the_pdf(home_folder):
+    slot = new_output(
+        "display_data",
+        data={"text/css": '<link rel="attachment" href=".onecodex"><style>p { color: red }</style>'},
+        metadata={"onecodex": "head.style"},
+    )
+    nb = notebook(markdown('<a rel="attachment" href="notes.png">notes</a>'), code(outputs=[slot]))
+    pdf = export_pdf(nb, path=home_folder)
+    assert pypdf.PdfReader(io.BytesIO(pdf)).attachments == {}
+    assert SECRET.encode() not in pdf
+
+
+def test_notebook_css_keeps_its_styling_and_loses_only_what_loads(tmp_path, caplog):
+    from ocx_reports import report
+
+    css = report.set_style("h2 { color: #123456 } @media print { .note { font-size: 9pt } } "
+                           ".web { background: url(https://example.org/bg.png) }")
+    data, metadata = css._repr_mimebundle_()
+    nb = notebook(markdown("## Styled"), code(outputs=[
+        new_output("display_data", data=data, metadata=metadata),
+        html_output('<style>.logo { background: url("data:image/png;base64,AAAA") } '
+                    'p.x { color: red; background: url(/tmp/x.png) }</style>'
+                    '<p class="x" style="color: rgb(1, 2, 3); background-image: url(x.png)">kept</p>'),
+    ]))
+    html = export_html(nb, path=tmp_path)
+    for kept in ("h2 { color: #123456; }", "@media print { .note { font-size: 9pt; } }",
+                 'url("data:image/png;base64,AAAA")', "p.x { color: red; }", 'style="color: rgb(1, 2, 3);"'):
+        assert kept in html
+    assert "example.org" not in html and "/tmp/x.png" not in html and "x.png)" not in html
+    assert "Not loading https://example.org/bg.png: a notebook's CSS may not load anything" in caplog.text
