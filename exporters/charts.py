@@ -66,11 +66,13 @@ PRINTABLE_HEIGHT_PX = 7.6 * 96
 MIN_TEXT_PT = 5.0
 
 #: Runs in the HTML page of ``interactive_charts``: draws each chart live with
-#: vega-embed and hides its static SVG only once that worked.
+#: vega-embed and hides its static SVG only once that worked. ``ast``: Vega evaluates
+#: expressions with its interpreter rather than compiling them with ``Function``, which
+#: the report's Content-Security-Policy forbids.
 EMBED_SNIPPET = """
 function showChart(box) {
   const spec = JSON.parse(box.querySelector("script.ocx-chart-spec").textContent);
-  vegaEmbed(box.querySelector(".ocx-chart-view"), spec, {mode: "vega", renderer: "svg", actions: false})
+  vegaEmbed(box.querySelector(".ocx-chart-view"), spec, {mode: "vega", renderer: "svg", actions: false, ast: true})
     .then(() => box.classList.add("ocx-chart-live"))
     .catch((error) => console.warn("ocx-reports: chart kept static:", error));
 }

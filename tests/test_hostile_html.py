@@ -140,6 +140,19 @@ def test_the_report_carries_a_policy_that_forbids_scripts_and_loads(tmp_path, be
     assert html.index("Content-Security-Policy") < html.index("<style")
 
 
+def test_interactive_charts_draw_live_under_the_policy_and_load_nothing(tmp_path, beacon):
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "data": {"values": [{"a": "x", "b": 2}, {"a": "y", "b": 3}]}, "mark": "bar",
+            "encoding": {"x": {"field": "a", "type": "nominal"}, "y": {"field": "b", "type": "quantitative"}}}
+    chart = new_output("display_data", data={"application/vnd.vegalite.v5+json": spec})
+    html = export_html(notebook(code(outputs=[chart])), tmp_path, interactive_charts=True)
+    assert html.count("<script>") == 1
+    (tmp_path / "report.html").write_text(html, encoding="utf-8")
+    dom = open_page(tmp_path / "report.html", beacon, budget_ms=5000)
+    assert beacon.requests == []
+    assert re.search(r'class="[^"]*\bocx-chart ocx-chart-live"', dom)  # drawn by vega-embed
+
+
 def test_the_pdf_of_a_hostile_notebook_fetches_nothing(tmp_path, beacon, caplog):
     pdf = export_pdf(hostile_notebook(beacon), tmp_path, allow_errors=True)
     assert pdf.startswith(b"%PDF") and beacon.requests == []
