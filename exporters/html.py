@@ -13,14 +13,16 @@ import datetime
 import os
 from pathlib import Path
 
+from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.markdown_mistune import InvalidNotebook
 from traitlets import Bool, Enum, List, Unicode, default, dlink, observe
 
 from ocx_reports import __version__
 
 from . import assets
 from .charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
-from .error_outputs import ErrorOutputPreprocessor, execution_failure
+from .error_outputs import ErrorOutputPreprocessor, describe_cell, execution_failure
 from .errors import ReportError, check_notebook_schema, install_one_line_errors, read_notebook_stream
 from .exitgc import freeze_at_exit
 from .mathsvg import MathPreprocessor
@@ -168,6 +170,14 @@ class OneCodexHTMLExporter(HTMLExporter):
         if not change["new"]:
             self.log.warning("sanitize_html=False is ignored: notebook HTML is always cleaned in a report")
 
+    @observe("embed_images")
+    def _embed_images_stays_off(self, change):
+        # nbconvert's own embedding reads any file a markdown image names; the report's
+        # URL policy embeds images itself, and only images from the notebook's folder.
+        if change["new"]:
+            self.log.warning("embed_images is ignored: images next to the notebook are always embedded")
+            self.embed_images = False
+
     @default("exclude_input_prompt")
     def _exclude_input_prompt_default(self):
         return True
@@ -217,6 +227,18 @@ class OneCodexHTMLExporter(HTMLExporter):
         environment = super()._create_environment()
         environment.bytecode_cache = FileSystemBytecodeCache()
         return environment
+
+    @pass_context
+    def markdown2html(self, context, source):
+        """nbconvert's filter, with a missing ``attachment:`` image named in one line."""
+        try:
+            return super().markdown2html(context, source)
+        except InvalidNotebook as exc:
+            cell, nb = context.get("cell", {}), context.get("nb", {})
+            where = next((describe_cell(i, c) for i, c in enumerate(nb.get("cells", ())) if c is cell), "a cell")
+            raise ReportError(
+                f"{where}: {exc}; attach the image to the cell again in Jupyter, or remove the reference"
+            ) from None
 
     def default_filters(self):
         yield from super().default_filters()

@@ -4,11 +4,13 @@ import base64
 import http.server
 import io
 import re
+import subprocess
+import sys
 import threading
 
 import pypdf
 import pytest
-from helpers import code, export_html, export_pdf, html_output, markdown, new_output, notebook, pdf_pages_text
+from helpers import code, export_html, export_pdf, html_output, markdown, new_output, notebook, pdf_pages_text, write
 
 
 class _CountingHandler(http.server.BaseHTTPRequestHandler):
@@ -182,3 +184,21 @@ def test_notebook_css_keeps_its_styling_and_loses_only_what_loads(tmp_path, capl
         assert kept in html
     assert "example.org" not in html and "/tmp/x.png" not in html and "x.png)" not in html
     assert "Not loading https://example.org/bg.png: a notebook's CSS may not load anything" in caplog.text
+
+
+def test_nbconverts_own_image_embedding_cannot_read_past_the_url_policy(home_folder, caplog):
+    nb = notebook(markdown("![key](.onecodex) ![notes](notes.png)"))
+    html = export_html(nb, path=home_folder, embed_images=True)
+    assert SECRET not in html and base64.b64encode(SECRET.encode()).decode()[:12] not in html
+    assert "embed_images is ignored" in caplog.text
+
+
+def test_a_missing_attachment_is_one_line_naming_the_cell(tmp_path):
+    nb = notebook(markdown("# Report"), markdown("![diagram](attachment:diagram.png)"))
+    write(nb, tmp_path / "report.ipynb")
+    result = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "onecodex_html", "report.ipynb"],
+                 cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert "cell 2: missing attachment: diagram.png; attach the image to the cell again" in line
+    assert not (tmp_path / "report.html").exists()
