@@ -78,6 +78,9 @@ def vectors(beacon: str):
     yield "svg output", code(outputs=[bundle({"image/svg+xml":
         f"<svg xmlns='http://www.w3.org/2000/svg'><script>{pwn(13)}</script>"
         f"<image href='{beacon}/13.png' width='5' height='5'/></svg>"})])
+    extracted = code(outputs=[bundle({"image/svg+xml": "<svg xmlns='http://www.w3.org/2000/svg'/>"})])
+    extracted.outputs[0]["svg_filename"] = f"{beacon}/20.svg"  # as nbconvert's ExtractOutputPreprocessor sets
+    yield "extracted file names", extracted
     yield "logo and header", code(outputs=[
         helper(report.set_logo(f"{beacon}/14a.png", style=f"background: url({beacon}/14b.png)")),
         helper(report.set_center_header(f"<img src='{beacon}/14c.png'><script>{pwn(14)}</script>",
