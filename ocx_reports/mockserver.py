@@ -9,7 +9,9 @@ implements the protocol subset the client uses (see `ocx_reports.api`):
     GET /api/v1/classifications/<id>/results
 
 and can inject the failures a real network has (HTTP 429/5xx, slow and
-truncated responses), switchable at runtime from tests or by CLI flags.
+truncated responses) and those of a hostile or broken server (a body dripped
+one byte at a time, a huge body, error messages that echo the credentials),
+switchable at runtime from tests or by CLI flags.
 """
 
 import argparse
@@ -35,6 +37,7 @@ DEFAULT_PORT = 8765
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 200
 FAULT_STATUSES = (429, 500, 502, 503, 504)
+PADDING = b" " * 2**20  # a huge body is the JSON followed by this whitespace, sent as it goes
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +136,12 @@ class MockServer:
     Runs on 127.0.0.1 in a background thread. `requests` logs every request;
     `fail_next()`, `truncate_next()` and the attributes `slow_seconds`,
     `fail_rate`/`fail_status`/`retry_after` and `truncate_rate` inject faults,
-    and may be changed while it serves.
+    and may be changed while it serves. So may the hostile ones:
+
+    - `drip_seconds`: send the headers, then the body one byte per this interval;
+    - `huge_bytes`: pad every body with whitespace to this size, streamed in
+      chunks with no Content-Length (the JSON stays valid);
+    - `echo_credentials`: error messages quote the Authorization header received.
     """
 
     def __init__(
@@ -148,6 +156,9 @@ class MockServer:
         fail_status=503,
         retry_after=None,
         truncate_rate=0.0,
+        drip_seconds=0.0,
+        huge_bytes=0,
+        echo_credentials=False,
         seed=0,
     ):
         self.dataset = Dataset(data_dir)
@@ -159,6 +170,9 @@ class MockServer:
         self.fail_status = fail_status
         self.retry_after = retry_after
         self.truncate_rate = truncate_rate
+        self.drip_seconds = drip_seconds
+        self.huge_bytes = huge_bytes
+        self.echo_credentials = echo_credentials
         self.requests = []
         self._faults = deque()
         self._random = random.Random(seed)
@@ -306,11 +320,14 @@ class _Handler(BaseHTTPRequestHandler):
         fault, retry_after = mock._record("GET", url.path, query)
         if mock.slow_seconds:
             time.sleep(mock.slow_seconds)
+        authorization = self.headers.get("Authorization")
         if fault not in (None, "truncate"):
             headers = {"Retry-After": _seconds(retry_after)} if retry_after is not None else {}
-            self._send_json(fault, {"message": f"Injected HTTP {fault}"}, headers)
-            return
-        status, body, headers = mock.respond(self.headers.get("Authorization"), url.path, query)
+            status, body = fault, {"message": f"Injected HTTP {fault}"}
+        else:
+            status, body, headers = mock.respond(authorization, url.path, query)
+        if mock.echo_credentials and status >= 400:
+            body = {**body, "message": f"{body['message']} (request had Authorization: {authorization})"}
         self._send_json(status, body, headers, truncate=fault == "truncate")
 
     def _not_allowed(self):
@@ -321,16 +338,34 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = _not_allowed
 
     def _send_json(self, status, body, headers, truncate=False):
+        mock = self.server.mock
         data = json.dumps(body, separators=(",", ":")).encode()
+        huge = mock.huge_bytes > len(data)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header(*(("Transfer-Encoding", "chunked") if huge else ("Content-Length", str(len(data)))))
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data[: len(data) // 2] if truncate else data)
+        if huge:
+            self._send_padded(data, mock.huge_bytes)
+        elif mock.drip_seconds:
+            for byte in data:
+                self.wfile.write(bytes([byte]))
+                time.sleep(mock.drip_seconds)
+        else:
+            self.wfile.write(data[: len(data) // 2] if truncate else data)
         if truncate:
             self.close_connection = True
+
+    def _send_padded(self, data, size):
+        """`data` then whitespace up to `size` bytes, in HTTP chunks, never holding more than 1 MiB."""
+        sent = 0
+        while sent < size:
+            chunk = data if sent == 0 else PADDING[: size - sent]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            sent += len(chunk)
+        self.wfile.write(b"0\r\n\r\n")
 
     def log_message(self, format, *args):
         logger.info("%s %s", self.address_string(), format % args)
@@ -398,6 +433,25 @@ def add_parser(subparsers):
         metavar="P",
         help="cut off this fraction of response bodies",
     )
+    faults.add_argument(
+        "--drip",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="send every body one byte per this interval, after its headers",
+    )
+    faults.add_argument(
+        "--huge-body",
+        type=int,
+        default=0,
+        metavar="BYTES",
+        help="pad every body with whitespace to this many bytes, streamed with no Content-Length",
+    )
+    faults.add_argument(
+        "--echo-credentials",
+        action="store_true",
+        help="quote the request's Authorization header in error messages, as a careless server does",
+    )
     faults.add_argument("--seed", type=int, default=0, help="seed for which requests fail (default 0)")
     parser.set_defaults(func=run)
     return parser
@@ -418,6 +472,9 @@ def run(args):
         fail_status=args.fail_status,
         retry_after=args.retry_after,
         truncate_rate=args.truncate_rate,
+        drip_seconds=args.drip,
+        huge_bytes=args.huge_body,
+        echo_credentials=args.echo_credentials,
         seed=args.seed,
     )
     try:

@@ -218,6 +218,66 @@ def test_truncated_response_promises_more_bytes_than_it_sends(mock_api):
     assert 0 < len(body) < length
 
 
+def raw_get(server, path):
+    """(head, body) of one GET over a plain socket, read until the server closes or the body is whole."""
+    request = f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: {BASIC}\r\nConnection: close\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(request.encode())
+        received = b""
+        while chunk := sock.recv(1 << 20):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    return head.decode(), body
+
+
+def test_drip_sends_the_headers_then_one_byte_per_interval(mock_api):
+    expected = get(mock_api, "/api/v1/tags/52d5ddba53faa721").content
+    mock_api.drip_seconds = 0.02
+    request = f"GET /api/v1/tags/52d5ddba53faa721 HTTP/1.1\r\nHost: x\r\nAuthorization: {BASIC}\r\n\r\n"
+
+    with socket.create_connection(("127.0.0.1", mock_api.port), timeout=10) as sock:
+        started = time.monotonic()
+        sock.sendall(request.encode())
+        received, arrivals = b"", []
+        while b"\r\n\r\n" not in received or len(received.partition(b"\r\n\r\n")[2]) < len(expected):
+            chunk = sock.recv(65536)
+            assert chunk, "the server closed the connection early"
+            received += chunk
+            arrivals.append(time.monotonic() - started)
+
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert body == expected and f"Content-Length: {len(expected)}".encode() in head
+    assert arrivals[0] < 0.5  # the headers at once
+    assert len(arrivals) >= len(expected) - 1  # then a byte at a time
+    assert arrivals[-1] >= 0.02 * (len(expected) - 1)
+
+
+def test_huge_body_is_valid_json_streamed_without_a_length(mock_api):
+    mock_api.huge_bytes = 5 * 2**20
+
+    head, body = raw_get(mock_api, "/api/v1/tags/52d5ddba53faa721")
+
+    assert "Transfer-Encoding: chunked" in head and "Content-Length" not in head
+    response = get(mock_api, "/api/v1/tags/52d5ddba53faa721")
+    assert len(response.content) == 5 * 2**20
+    assert response.json()["name"]
+    assert len(body) > 5 * 2**20  # the chunk framing around it
+
+
+def test_echo_credentials_quotes_the_authorization_header_in_errors(mock_api):
+    mock_api.echo_credentials = True
+    mock_api.fail_next(503)
+
+    injected = get(mock_api, "/api/v1/tags").json()["message"]
+    not_found = get(mock_api, "/api/v1/tags/ffffffffffffffff").json()["message"]
+    unauthorized = get(mock_api, "/api/v1/tags", auth="Bearer nope").json()["message"]
+
+    assert injected == f"Injected HTTP 503 (request had Authorization: {BASIC})"
+    assert not_found.endswith(f"(request had Authorization: {BASIC})")
+    assert unauthorized.endswith("(request had Authorization: Bearer nope)")
+    assert get(mock_api, "/api/v1/tags").json()[0]["$uri"]  # successful bodies are untouched
+
+
 def test_serves_another_directory_in_the_same_layout(tmp_path):
     sample = {
         "$uri": "/api/v1/samples/0123456789abcdef",
@@ -256,6 +316,11 @@ def test_cli_flags_reach_the_server_options():
             "0.1",
             "--data",
             "somewhere",
+            "--drip",
+            "0.5",
+            "--huge-body",
+            "2147483648",
+            "--echo-credentials",
         ]
     )
 
@@ -266,6 +331,7 @@ def test_cli_flags_reach_the_server_options():
         1.5,
         0.1,
     )
+    assert (args.drip, args.huge_body, args.echo_credentials) == (0.5, 2**31, True)
     assert args.data == Path("somewhere") and args.api_key == DEMO_API_KEY and callable(args.func)
     with pytest.raises(SystemExit):
         parser.parse_args(["mock-api", "--fail-rate", "2"])
