@@ -10,12 +10,15 @@ from .errors import (
     ApiConnectionError,
     AuthenticationError,
     BadRequestError,
+    DeadlineExceededError,
     InvalidResponseError,
     NotFoundError,
     OneCodexError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
 )
+from .redaction import redact
 from .resources import Classifications, Jobs, Metadata, Projects, Resource, Samples, Tags, Users
 
 __all__ = [
@@ -24,6 +27,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Classifications",
+    "DeadlineExceededError",
     "InvalidResponseError",
     "Jobs",
     "Metadata",
@@ -32,8 +36,10 @@ __all__ = [
     "Projects",
     "RateLimitError",
     "Resource",
+    "ResponseTooLargeError",
     "Samples",
     "ServerError",
     "Tags",
     "Users",
+    "redact",
 ]

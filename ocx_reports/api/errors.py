@@ -40,8 +40,16 @@ class ServerError(OneCodexError):
 
 
 class InvalidResponseError(OneCodexError):
-    """The body was not the JSON expected, or it arrived truncated."""
+    """The body was not the JSON expected (or malformed for the objects it holds), or it arrived truncated."""
+
+
+class ResponseTooLargeError(InvalidResponseError):
+    """The body was larger than `Api(max_response_bytes=...)`; reading stopped there."""
 
 
 class ApiConnectionError(OneCodexError):
     """The server could not be reached, or timed out, on every attempt."""
+
+
+class DeadlineExceededError(ApiConnectionError):
+    """A request (all its attempts and the waits between them) ran past `Api(deadline=...)`."""

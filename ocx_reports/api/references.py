@@ -10,8 +10,7 @@ and a report over 30 samples makes a handful of requests rather than 90.
 
 import threading
 
-from .errors import NotFoundError
-from .resources import is_ref, model_for, split_uri
+from .resources import is_ref, parse_uri, show
 
 BATCH_SIZE = 50  # URIs per `$in` request, keeping the query string well under 8 KB
 
@@ -26,16 +25,31 @@ class References:
     def cached(self, uri):
         return self._objects.get(uri)
 
-    def add(self, data):
-        """The object for this JSON, reusing the one already loaded for its URI."""
-        uri = data["$uri"]
+    def add(self, data, model, requested=None):
+        """The `model` object for this JSON, reusing the one already loaded for its URI.
+
+        The JSON is untrusted: it must be an object whose `$uri` is an address of
+        `model`'s kind (`requested`'s, when one object was asked for by address).
+        """
+        uri = self._checked_uri(data, model, requested)
         with self._lock:
             if uri not in self._objects:
-                resource, _ = split_uri(uri)
-                self._objects[uri] = model_for(resource)(self._api, data)
-                self._pending.get(resource, {}).pop(uri, None)
+                self._objects[uri] = model(self._api, data)
+                self._pending.get(model.resource, {}).pop(uri, None)
                 self._note_links(data)
             return self._objects[uri]
+
+    def _checked_uri(self, data, model, requested):
+        where = f"GET {requested}" if requested else f"a listing of {model.resource}"
+        if not isinstance(data, dict):
+            raise self._api._malformed(f"{where}: a {model.singular} is {show(data)}, not an object")
+        try:
+            parse_uri(data.get("$uri"), model)
+        except ValueError as exc:
+            raise self._api._malformed(f"{where}: a {model.singular}'s field '$uri' {exc}") from None
+        if requested and data["$uri"] != requested:
+            raise self._api._malformed(f"{where}: field '$uri' is {show(data['$uri'])}, another object")
+        return data["$uri"]
 
     def resolve(self, uris):
         """The objects for these URIs (all of one kind), fetching what is missing in batches."""
@@ -48,25 +62,29 @@ class References:
 
     def _fetch(self, wanted):
         """Load `wanted` plus other pending links of the same kind, in one request."""
-        resource, _ = split_uri(wanted[0])
-        pending = self._pending.setdefault(resource, {})
+        model, _ = parse_uri(wanted[0])
+        pending = self._pending.setdefault(model.resource, {})
         batch = list(dict.fromkeys(wanted + list(pending)))[:BATCH_SIZE]
-        rows = self._api._list(resource, {"$uri": {"$in": batch}}, per_page=len(batch))
+        rows = self._api._list(model.resource, {"$uri": {"$in": batch}}, per_page=len(batch))
         for row in rows:
-            self.add(row)
+            self.add(row, model)
         for uri in batch:
             pending.pop(uri, None)
 
     def _object(self, uri):
         if uri not in self._objects:
-            resource, resource_id = split_uri(uri)
-            raise NotFoundError(model_for(resource).singular, resource_id)
+            model, resource_id = parse_uri(uri)
+            raise self._api._not_found(model.singular, resource_id)
         return self._objects[uri]
 
     def _note_links(self, data):
+        """Remember the well-formed links; a malformed one fails only when its field is read."""
         for value in data.values():
             links = value if isinstance(value, list) else [value]
             for link in links:
-                if is_ref(link) and link["$ref"] not in self._objects:
-                    resource, _ = split_uri(link["$ref"])
-                    self._pending.setdefault(resource, {})[link["$ref"]] = None
+                if is_ref(link) and isinstance(link["$ref"], str) and link["$ref"] not in self._objects:
+                    try:
+                        model, _ = parse_uri(link["$ref"])
+                    except ValueError:
+                        continue
+                    self._pending.setdefault(model.resource, {})[link["$ref"]] = None

@@ -7,13 +7,20 @@ in batches and caches (see `references.py`).
 """
 
 import re
+import reprlib
 from datetime import date, datetime
 
 from .errors import NotFoundError
 
-ID_PATTERN = re.compile(r"[0-9a-f]{16}")
+ID_PATTERN = re.compile(r"[0-9a-f]{16}")  # what a caller may pass as an ID
+# What an ID in the server's data may hold: one plain path segment (no "/", "..", "?", "#",
+# "%" or whitespace), as responses are untrusted and the ID goes back into request paths.
+SERVER_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 URI_PATTERN = re.compile(r"/api/v1/([a-z_]+)/([^/]+)")
 TIMESTAMP_FIELDS = frozenset({"created_at", "updated_at", "date_collected", "date_sequenced"})
+SHOWN_CHARACTERS = 60  # of a malformed value quoted in an error message
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = SHOWN_CHARACTERS
 
 
 def parse_timestamp(value):
@@ -30,26 +37,68 @@ def parse_timestamp(value):
         return value
 
 
-def split_uri(uri):
-    """("samples", "1d9491c5c31345b6") for "/api/v1/samples/1d9491c5c31345b6"."""
+def parse_uri(uri, expected=None):
+    """(model class, ID) for "/api/v1/samples/1d9491c5c31345b6"; ValueError says what is wrong.
+
+    The address must name a kind of object this client models (`expected`'s,
+    if given) and an ID that is one plain path segment.
+    """
+    if not isinstance(uri, str):
+        raise ValueError(f"is {show(uri)}, not an object address")
     match = URI_PATTERN.fullmatch(uri)
     if match is None:
-        raise ValueError(f"not a One Codex object address: {uri!r}")
-    return match.group(1), match.group(2)
+        raise ValueError(f"is {show(uri)}, not an object address like /api/v1/<kind>/<id>")
+    kind, resource_id = match.groups()
+    model = MODELS.get(kind)
+    if model is None:
+        raise ValueError(f"is {show(uri)}, an address of a kind of object this client does not know")
+    if expected is not None and model is not expected:
+        raise ValueError(f"is {show(uri)}, a {model.singular}, where a {expected.singular} belongs")
+    if not SERVER_ID_PATTERN.fullmatch(resource_id):
+        raise ValueError(f"is {show(uri)}, whose ID is not a plain ID")
+    return model, resource_id
 
 
 def is_ref(value):
-    return isinstance(value, dict) and set(value) == {"$ref"}
+    """Whether a JSON value is a link (`{"$ref": ...}`), well-formed or not."""
+    return isinstance(value, dict) and "$ref" in value
+
+
+def show(value):
+    """A short one-line rendering of an untrusted value, for messages (a huge one is never rendered whole)."""
+    text = _REPR.repr(value)
+    return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 1] + "…"
+
+
+def _flat_object(value):
+    return isinstance(value, dict) and all(
+        item is None or isinstance(item, (str, int, float, bool)) for item in value.values()
+    )
+
+
+_TYPES = {  # expected type -> (check, what the message calls it)
+    str: (lambda value: isinstance(value, str), "a string"),
+    bool: (lambda value: isinstance(value, bool), "true or false"),
+    int: (lambda value: isinstance(value, int) and not isinstance(value, bool), "an integer"),
+    float: (lambda value: isinstance(value, (int, float)) and not isinstance(value, bool), "a number"),
+    dict: (_flat_object, "an object of strings, numbers, booleans and nulls"),
+}
 
 
 class Resource:
-    """One API object; its JSON fields are readable as attributes."""
+    """One API object; its JSON fields are readable as attributes.
+
+    Responses are untrusted: a field the client models (a link, a timestamp, one
+    of `field_types`) that holds something else raises `InvalidResponseError`
+    naming the object and the field when it is read, never a traceback.
+    """
 
     resource = None  # URL segment, e.g. "samples"
     singular = "object"  # the word used in messages, e.g. "sample"
     label_field = None  # the field that `repr` shows next to the ID
-    ref_fields = {}  # filter name -> model class, for `where(project="<id>")`
+    ref_fields = {}  # link fields (and `where` filters, e.g. `project="<id>"`) -> model class
     list_ref_fields = frozenset()  # ref fields that hold lists (matched with $containsall)
+    field_types = {}  # other fields the client and the reports rely on -> str, bool, int, float, dict
 
     def __init__(self, api, data):
         self._api = api
@@ -62,7 +111,7 @@ class Resource:
 
     @property
     def id(self):
-        return split_uri(self.uri)[1]
+        return parse_uri(self.uri)[1]
 
     @classmethod
     def uri_for(cls, resource_id):
@@ -85,14 +134,39 @@ class Resource:
         return self._values[name]
 
     def _convert(self, name, raw):
-        references = self._api._references
+        if raw is None:
+            return None
         if name in TIMESTAMP_FIELDS:
+            if not isinstance(raw, str):
+                raise self._malformed(name, f"is {show(raw)}, not a timestamp")
             return parse_timestamp(raw)
-        if is_ref(raw):
-            return references.resolve([raw["$ref"]])[0]
-        if isinstance(raw, list) and raw and all(is_ref(item) for item in raw):
-            return references.resolve([item["$ref"] for item in raw])
+        if name in self.field_types:
+            check, expected = _TYPES[self.field_types[name]]
+            if not check(raw):
+                raise self._malformed(name, f"is {show(raw)}, not {expected}")
+            return raw
+        target = self.ref_fields.get(name)
+        links_in_list = isinstance(raw, list) and any(map(is_ref, raw))
+        if name in self.list_ref_fields or (target is None and links_in_list):
+            if not isinstance(raw, list) or not all(map(is_ref, raw)):
+                raise self._malformed(name, f"is {show(raw)}, not a list of links")
+            return self._api._references.resolve([self._link(name, item, target) for item in raw])
+        if target is not None or is_ref(raw):
+            if not is_ref(raw):
+                raise self._malformed(name, f"is {show(raw)}, not a link to a {target.singular}")
+            return self._api._references.resolve([self._link(name, raw, target)])[0]
         return raw
+
+    def _link(self, name, link, target):
+        """The address in a `{"$ref": ...}`, checked to be one of `target`'s (any known kind if None)."""
+        try:
+            parse_uri(link["$ref"], target)
+        except ValueError as exc:
+            raise self._malformed(name, f"is a link whose '$ref' {exc}") from None
+        return link["$ref"]
+
+    def _malformed(self, name, why):
+        return self._api._malformed(f"{self.singular} {self.id}: field {name!r} {why}")
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | {k for k in self._data if not k.startswith("$")})
@@ -105,8 +179,9 @@ class Resource:
 
     def __repr__(self):
         label = self._data.get(self.label_field) if self.label_field else None
-        suffix = f' "{label}"' if label else ""
-        return f"<{type(self).__name__} {self.id}{suffix}>"
+        suffix = f' "{label[:SHOWN_CHARACTERS]}"' if isinstance(label, str) and label else ""
+        text = f"<{type(self).__name__} {self.id}{suffix}>"
+        return self._api._redact(" ".join(text.split()))
 
 
 class Users(Resource):
@@ -115,30 +190,45 @@ class Users(Resource):
 
 class Jobs(Resource):
     resource, singular, label_field = "jobs", "job", "name"
+    field_types = {"name": str}
 
 
 class Tags(Resource):
     resource, singular, label_field = "tags", "tag", "name"
+    field_types = {"name": str}
 
 
 class Projects(Resource):
     resource, singular, label_field = "projects", "project", "name"
     ref_fields = {"owner": Users}
+    field_types = {"name": str, "project_name": str, "description": str, "external_id": str, "public": bool}
 
 
 class Metadata(Resource):
     resource, singular, label_field = "metadata", "metadata", "name"
-
-
-class Samples(Resource):
-    resource, singular, label_field = "samples", "sample", "filename"
-    ref_fields = {"project": Projects, "tags": Tags, "metadata": Metadata, "owner": Users}
-    list_ref_fields = frozenset({"tags"})
+    field_types = {
+        **dict.fromkeys(
+            (
+                "name",
+                "description",
+                "external_sample_id",
+                "platform",
+                "library_type",
+                "sample_type",
+                "location_string",
+            ),
+            str,
+        ),
+        "location_lat": float,
+        "location_lon": float,
+        "starred": bool,
+        "custom": dict,
+    }
 
 
 class Classifications(Resource):
     resource, singular = "classifications", "classification"
-    ref_fields = {"sample": Samples, "job": Jobs}
+    field_types = {"complete": bool, "success": bool, "draft": bool, "error_msg": str}
 
     def results(self):
         """The raw results: `{"n_reads": ..., "host_tax_ids": [...], "table": [row, ...]}`.
@@ -146,7 +236,14 @@ class Classifications(Resource):
         Fetched once per object; callers must not modify the returned dict.
         """
         if getattr(self, "_results", None) is None:
-            self._results = self._api._get_json(f"{self.uri}/results")
+            results = self._api._get_json(f"{self.uri}/results")
+            table = results.get("table") if isinstance(results, dict) else None
+            if not isinstance(table, list) or not all(isinstance(row, dict) for row in table):
+                raise self._api._malformed(
+                    f"classification {self.id}: its results are {show(results)}, "
+                    'not {"table": [row, ...], ...} with each row an object'
+                )
+            self._results = results
         return self._results
 
     def table(self):
@@ -158,17 +255,25 @@ class Classifications(Resource):
         return pandas.DataFrame(self.results()["table"])
 
 
-Metadata.ref_fields = {"sample": Samples}  # set here: Samples and Metadata refer to each other
+class Samples(Resource):
+    resource, singular, label_field = "samples", "sample", "filename"
+    ref_fields = {
+        "project": Projects,
+        "tags": Tags,
+        "metadata": Metadata,
+        "owner": Users,
+        "primary_classification": Classifications,
+    }
+    list_ref_fields = frozenset({"tags"})
+    field_types = {"filename": str, "status": str, "visibility": str, "error_msg": str, "size": int}
+
+
+# Set here: these kinds refer to each other.
+Metadata.ref_fields = {"sample": Samples}
+Classifications.ref_fields = {"sample": Samples, "job": Jobs}
 MODELS = {
     model.resource: model for model in (Users, Jobs, Tags, Projects, Metadata, Samples, Classifications)
 }
-
-
-def model_for(resource):
-    """The class for a URL segment; unknown kinds get a plain `Resource` subclass."""
-    if resource not in MODELS:
-        MODELS[resource] = type(resource.title(), (Resource,), {"resource": resource})
-    return MODELS[resource]
 
 
 class Collection:
@@ -181,7 +286,8 @@ class Collection:
     def get(self, resource_id):
         """The object with this ID; NotFoundError names the kind and the ID if there is none."""
         uri = self.model.uri_for(resource_id)
-        return self._api._references.cached(uri) or self._api._references.add(self._api._get_json(uri))
+        references = self._api._references
+        return references.cached(uri) or references.add(self._api._get_json(uri), self.model, uri)
 
     def where(self, *, limit=None, **filters):
         """Every object matching `filters` (all of them with none), following the pages.
@@ -192,7 +298,7 @@ class Collection:
         """
         where = {name: self._filter_value(name, value) for name, value in filters.items()}
         rows = self._api._list(self.model.resource, where, limit=limit)
-        return [self._api._references.add(row) for row in rows]
+        return [self._api._references.add(row, self.model) for row in rows]
 
     def _filter_value(self, name, value):
         target = self.model.ref_fields.get(name)

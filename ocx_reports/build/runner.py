@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from ..api.errors import OneCodexError
+from ..api.redaction import redact
 from ..exporters.errors import ReportError
 from .manifest import fingerprints
 from .parameters import inject
@@ -155,8 +156,5 @@ def _api(build_id: str):
 
 
 def _scrub(message: str, secrets) -> str:
-    """One line, with any credential replaced: errors end up in logs, JSON and JUnit."""
-    for secret in secrets:
-        if secret:
-            message = message.replace(secret, "***")
-    return " ".join(message.split())
+    """One line, with any credential replaced in any encoding: errors end up in logs, JSON and JUnit."""
+    return " ".join(redact(message, secrets).split())
