@@ -18,11 +18,18 @@ by ``kernels.reap``.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import signal
-from concurrent.futures import Executor
+import threading
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+
+import psutil
+from pebble import ProcessExpired, ProcessPool
+from pebble.pool.process import WORKERS_NAME
 
 from ..exporters.errors import ReportError
 
@@ -36,16 +43,71 @@ def default_jobs() -> int:
 
 
 class LocalPool(Executor):
-    """pebble's process pool as a ``concurrent.futures`` executor, with a `stop` that takes seconds."""
+    """pebble's process pool as a ``concurrent.futures`` executor, renewed if it breaks, with a
+    `stop` that takes seconds.
+
+    pebble declares its pool broken when a worker dies while no worker has a
+    report (one killed as it starts, or between two reports), and fails every
+    waiting report with ``BrokenProcessPool``. None of them ran, so they go to
+    a new pool instead, up to `RENEWALS` times a build (a pool whose workers
+    cannot start at all breaks every time).
+    """
+
+    RENEWALS = 3
 
     def __init__(self, workers: int):
-        from pebble import ProcessPool
-
-        self._pool = ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn"))
+        self._workers = workers
+        self._lock = threading.Lock()
+        self._pools = [self._new_pool()]
         self._stopped = False
 
-    def submit(self, fn, /, *args, **kwargs):
-        return self._pool.schedule(fn, args=args, kwargs=kwargs)
+    def _new_pool(self):
+        # Each worker imports the runner before it takes a report: pebble's
+        # workers read their next task under a lock they share, and unpickling
+        # the first would import it there, for a second or two in which a
+        # worker killed would leave the lock held and stall the pool.
+        return ProcessPool(
+            max_workers=self._workers,
+            context=multiprocessing.get_context("spawn"),
+            initializer=importlib.import_module,
+            initargs=("ocx_reports.build.runner",),
+        )
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future = Future()
+        self._schedule(future, fn, args, kwargs)
+        return future
+
+    def _schedule(self, future: Future, fn, args, kwargs) -> None:
+        pool = self._pools[-1]
+        try:
+            task = pool.schedule(fn, args=args, kwargs=kwargs)
+        except RuntimeError:  # the pool broke (or stopped) since: let _settle decide
+            task = Future()
+            task.set_exception(BrokenProcessPool("the pool is not running"))
+        task.add_done_callback(lambda done: self._settle(done, pool, future, fn, args, kwargs))
+
+    def _settle(self, done, pool, future: Future, fn, args, kwargs) -> None:
+        """Pass pebble's outcome on to ``future``, or run the report again in a new pool."""
+        exc = done.exception()
+        if isinstance(exc, BrokenProcessPool) and self._renew(pool):
+            self._schedule(future, fn, args, kwargs)
+        elif exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(done.result())
+
+    def _renew(self, broken) -> bool:
+        """Make a new pool if ``broken`` is still the current one; whether reports may go to one."""
+        with self._lock:
+            if self._stopped:
+                return False
+            if self._pools[-1] is broken:
+                if len(self._pools) > self.RENEWALS:
+                    return False
+                broken.stop()
+                self._pools.append(self._new_pool())
+            return True
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers now: called when every report is done, or the build was cut short."""
@@ -60,13 +122,12 @@ class LocalPool(Executor):
         under a second. Workers write no files, so killing them cannot leave
         a partial one.
         """
-        import psutil
-        from pebble.pool.process import WORKERS_NAME
-
-        if self._stopped:
-            return
-        self._stopped = True
-        self._pool.stop()
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+        for pool in self._pools:
+            pool.stop()
         workers = [p for p in multiprocessing.active_children() if p.name == WORKERS_NAME]
         for worker in workers:
             try:
@@ -81,7 +142,8 @@ class LocalPool(Executor):
             worker.kill()
         for worker in workers:
             worker.join(timeout=10)
-        self._pool.join()
+        for pool in self._pools:
+            pool.join()
 
 
 @contextmanager
@@ -119,15 +181,16 @@ def open_executor(kind: str = "local", *, jobs: int | None = None, scheduler: st
 
 def worker_death(exc: BaseException) -> str | None:
     """Why the worker running a report died, if ``exc`` says it did (None: some other error)."""
-    from pebble import ProcessExpired
-
     if isinstance(exc, ProcessExpired):
         return f"the worker running this report {_exit(exc.exitcode)}"
     if type(exc).__name__ == "KilledWorker":  # distributed's, which may not be installed
         tries = exc.args[2] + 1 if len(exc.args) > 2 and isinstance(exc.args[2], int) else 0
         if tries == 1:
             return "the Dask worker running this report died (out of memory?); see its log"
-        return f"all {tries or 'the'} Dask workers that ran this report died running it (out of memory?); see their logs"
+        return (
+            f"all {tries or 'the'} Dask workers that ran this report died running it (out of memory?); "
+            "see their logs"
+        )
     return None
 
 
