@@ -36,21 +36,24 @@ def execute(
     timeout: int = 600,
     env: dict | None = None,
     notebook: Path | None = None,
+    on_kernel=None,
 ):
     """Run every cell in a fresh kernel started in ``cwd`` with ``env`` added to its environment.
 
     A failing cell becomes the same one-line ReportError as under
     ``jupyter nbconvert --execute``; ``notebook`` (where ``nb`` was read
-    from) lets it tell a bundled example from the user's own.
+    from) lets it tell a bundled example from the user's own. ``on_kernel``
+    is called with the kernel's process ID (None if it runs elsewhere) as
+    soon as the kernel is started, before it is ready (see ``build/kernels.py``).
     """
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellControlSignal, DeadKernelError
 
     from .exporters.error_outputs import execution_failure
 
-    client = NotebookClient(
+    client = _client_class()(
         nb, timeout=timeout, kernel_name=kernel_name, resources={"metadata": {"path": str(cwd)}}
     )
+    client.on_kernel = on_kernel
     try:
         # The kernel process's own stderr holds only its start-up chatter (e.g.
         # ipykernel's transport warning); cell output arrives over the protocol.
@@ -58,6 +61,22 @@ def execute(
     except (CellControlSignal, DeadKernelError) as exc:
         raise execution_failure(nb, exc, notebook=notebook, kernel=kernel_name) from None
     return nb
+
+
+@functools.cache
+def _client_class():
+    """nbclient's client, telling ``on_kernel`` about the kernel's process (imported on first use)."""
+    from nbclient import NotebookClient
+
+    class ReportClient(NotebookClient):
+        on_kernel = None
+
+        async def async_start_new_kernel(self, **kwargs):
+            await super().async_start_new_kernel(**kwargs)
+            if self.on_kernel is not None:
+                self.on_kernel(getattr(getattr(self.km, "provisioner", None), "pid", None))
+
+    return ReportClient
 
 
 def export(nb, fmt: str, notebook_path: Path, *, context: dict | None = None, **traits) -> bytes:
@@ -81,6 +100,11 @@ def _exporter(fmt: str, traits_json: str, thread: int):
     compiled templates and Jinja environment (about 80 ms a report). Per thread,
     because an exporter holds the export in progress (its URL policy, the charts it
     is drawing), and a Dask worker may run several builds at once in threads."""
+    return exporter_class(fmt)(**json.loads(traits_json))
+
+
+def exporter_class(fmt: str):
+    """The exporter for ``fmt`` ("pdf" or "html"), imported on first use."""
     from . import exporters
 
-    return getattr(exporters, FORMATS[fmt])(**json.loads(traits_json))
+    return getattr(exporters, FORMATS[fmt])

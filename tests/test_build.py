@@ -4,6 +4,7 @@ Small notebooks and HTML are used wherever the template or the PDF is not the
 point, to keep the suite fast; every build runs with 2 workers.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pypdf
+import psutil
 import pytest
 
 from ocx_reports import cli
@@ -410,3 +412,329 @@ def test_unfinished_analyses_are_named_and_rebuild_once_they_finish(
     assert build_with_server() == "built"
     assert "6 have a completed analysis" in (tmp_path / "icu.html").read_text()
     assert build_with_server() == "skipped"
+
+
+# Dead workers: a report's worker killed as the OOM killer does, in a real build in a subprocess.
+
+SLEEPER = """
+import os, pathlib, subprocess, time
+child = subprocess.Popen(["sleep", "300"])
+pathlib.Path({pids!r}).write_text(f"{{os.getpid()}} {{child.pid}}")
+time.sleep(300)
+"""
+
+
+def sleeper(tmp_path: Path, name: str) -> Path:
+    """A notebook that starts a child process, writes its kernel's and the child's PIDs to NAME.pids, then sleeps."""
+    return small_notebook(tmp_path / f"{name}.ipynb", body=SLEEPER.format(pids=str(tmp_path / f"{name}.pids")))
+
+
+def start_build(config: Path, *args) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ocx_reports.cli", "build", str(config), *map(str, args)],
+        cwd=config.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def running_pids(path: Path, process: subprocess.Popen, seconds: float = 120) -> list[int]:
+    """The PIDs a sleeper wrote (its kernel's, then its child's), once it has."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path.exists() and len(path.read_text().split()) == 2:
+            return [int(pid) for pid in path.read_text().split()]
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.2)
+    raise AssertionError(f"{path} was not written in {seconds} s")
+
+
+def gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def all_gone(pids, seconds: float = 3) -> bool:
+    """Whether every process has ended (ipykernel's own parent check takes up to a second)."""
+    deadline = time.monotonic() + seconds
+    while not all(map(gone, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return all(map(gone, pids))
+
+
+def kill_worker_of(kernel_pid: int) -> None:
+    os.kill(psutil.Process(kernel_pid).ppid(), signal.SIGKILL)
+
+
+@pytest.fixture
+def leftovers():
+    """PIDs to kill at the end whatever happened (builds that hang, processes that linger)."""
+    pids, groups = [], []
+    yield pids, groups
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            psutil.Process(pid).kill()
+
+
+def summary_of(path: Path) -> dict:
+    return {r["name"]: r for r in json.loads(path.read_text())["reports"]}
+
+
+KILLED = "the worker running this report was killed by SIGKILL (out of memory?)"
+
+
+@pytest.mark.parametrize("jobs", [2, 1])
+def test_a_killed_worker_fails_only_its_report(api_env, tmp_path, leftovers, jobs):
+    """SIGKILL the worker of a running report: that report fails with the signal, the others are built,
+    even those queued behind it (-j 1); the summary is true, and no kernel or its child outlives it."""
+    pids, groups = leftovers
+    sleeper(tmp_path, "victim")
+    small_notebook(tmp_path / "fast.ipynb")
+    config = write_config(
+        tmp_path,
+        """
+        [defaults]
+        formats = ["html"]
+        output = "out/{name}.{ext}"
+        [[report]]
+        name = "victim"
+        notebook = "victim.ipynb"
+        [[report]]
+        name = "fast-1"
+        notebook = "fast.ipynb"
+        [[report]]
+        name = "fast-2"
+        notebook = "fast.ipynb"
+        """,
+    )
+    summary, junit = tmp_path / "summary.json", tmp_path / "junit.xml"
+    process = start_build(config, "--jobs", jobs, "--summary-json", summary, "--junit-xml", junit)
+    groups.append(process.pid)
+    pids += running_pids(tmp_path / "victim.pids", process)
+
+    kill_worker_of(pids[0])
+    killed = time.monotonic()
+    out, err = process.communicate(timeout=90)
+
+    assert time.monotonic() - killed < 60
+    assert process.returncode == 1, err
+    reports = summary_of(summary)
+    assert reports["victim"] == {**reports["victim"], "status": "failed", "outputs": [], "error": KILLED}
+    for name in ("fast-1", "fast-2"):
+        assert reports[name]["status"] == "built"
+        assert reports[name]["outputs"] == [str(tmp_path / "out" / f"{name}.html")]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["fast-1.html", "fast-2.html"]
+    failures = [case.find("failure") for case in ET.parse(junit).getroot().iter("testcase")]
+    assert [f.get("message") for f in failures if f is not None] == [KILLED]
+    assert "Traceback" not in err and "2 built, 1 failed" in out
+    assert all_gone(pids)
+    manifest = json.loads((tmp_path / ".ocx-reports-manifest.json").read_text())
+    assert sorted(manifest["reports"]) == ["fast-1", "fast-2"]
+
+
+def test_sigterm_after_a_killed_worker_stops_within_seconds_with_a_summary(api_env, tmp_path, leftovers):
+    pids, groups = leftovers
+    sleeper(tmp_path, "victim")
+    sleeper(tmp_path, "slow")
+    config = write_config(
+        tmp_path,
+        """
+        [defaults]
+        formats = ["html"]
+        output = "out/{name}.{ext}"
+        [[report]]
+        name = "victim"
+        notebook = "victim.ipynb"
+        [[report]]
+        name = "slow"
+        notebook = "slow.ipynb"
+        """,
+    )
+    summary = tmp_path / "summary.json"
+    process = start_build(config, "--jobs", 2, "--summary-json", summary)
+    groups.append(process.pid)
+    pids += running_pids(tmp_path / "victim.pids", process)
+    pids += running_pids(tmp_path / "slow.pids", process)
+
+    kill_worker_of(pids[0])
+    time.sleep(2)
+    process.send_signal(signal.SIGTERM)
+    stopped = time.monotonic()
+    _, err = process.communicate(timeout=60)
+
+    assert time.monotonic() - stopped < 10
+    assert process.returncode == 143, err
+    assert "stopped by SIGTERM" in err and "Traceback" not in err
+    reports = summary_of(summary)
+    assert reports["victim"]["error"] == KILLED
+    assert reports["slow"]["status"] == "failed" and reports["slow"]["outputs"] == []
+    assert "SIGTERM" in reports["slow"]["error"]
+    assert not (tmp_path / "out").exists()
+    assert all_gone(pids)
+
+
+def test_dask_gives_up_on_a_report_whose_workers_die(api_env, tmp_path, leftovers, monkeypatch):
+    """On Dask the scheduler reruns a killed worker's task; once it gives up (KilledWorker, here at the
+    first death) the report fails as on the local pool, and the others are built."""
+    pytest.importorskip("distributed")
+    monkeypatch.setenv("DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES", "0")
+    pids, groups = leftovers
+    sleeper(tmp_path, "victim")
+    small_notebook(tmp_path / "fast.ipynb")
+    config = write_config(
+        tmp_path,
+        """
+        [defaults]
+        formats = ["html"]
+        output = "out/{name}.{ext}"
+        [[report]]
+        name = "victim"
+        notebook = "victim.ipynb"
+        [[report]]
+        name = "fast"
+        notebook = "fast.ipynb"
+        """,
+    )
+    summary = tmp_path / "summary.json"
+    process = start_build(config, "--executor", "dask", "--jobs", 2, "--summary-json", summary)
+    groups.append(process.pid)
+    pids += running_pids(tmp_path / "victim.pids", process)
+
+    kill_worker_of(pids[0])
+    out, err = process.communicate(timeout=90)
+
+    assert process.returncode == 1, err
+    reports = summary_of(summary)
+    assert reports["victim"]["status"] == "failed" and reports["victim"]["outputs"] == []
+    assert reports["victim"]["error"].startswith("the Dask worker running this report died (out of memory?)")
+    assert reports["fast"]["status"] == "built"
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["fast.html"]
+    assert all_gone(pids)
+
+
+def test_concurrent_builds_sharing_a_manifest_keep_each_others_entries(api_env, tmp_path, leftovers):
+    _, groups = leftovers
+    small_notebook(tmp_path / "slow.ipynb", body="import time\ntime.sleep(2)")
+    builds = []
+    for side in ("a", "b"):
+        reports = "".join(f'[[report]]\nname = "{side}{n}"\n' for n in range(3))
+        config = tmp_path / side / "reports.toml"
+        config.parent.mkdir()
+        config.write_text(
+            f'[build]\nmanifest = "../shared.json"\n[defaults]\nnotebook = "../slow.ipynb"\n'
+            f'formats = ["ipynb"]\n{reports}'
+        )
+        builds.append(start_build(config, "--jobs", 2))
+        groups.append(builds[-1].pid)
+
+    for process in builds:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+
+    manifest = json.loads((tmp_path / "shared.json").read_text())
+    assert sorted(manifest["reports"]) == ["a0", "a1", "a2", "b0", "b1", "b2"]
+    assert manifest["reports"]["b2"]["ipynb"]["path"] == "b/reports/b2.ipynb"
+
+
+def test_pdf_options_apply_to_the_pdf_only(api_env, tmp_path):
+    """PDF-only options are accepted; the PDF gets them, the HTML of the same report is made without them."""
+    small_notebook(
+        tmp_path / "table.ipynb",
+        body="import pandas as pd\npd.DataFrame({'taxon': [f't{i}' for i in range(30)], 'n': range(30)})",
+    )
+    config = write_config(
+        tmp_path,
+        """
+        [defaults]
+        notebook = "table.ipynb"
+        formats = ["pdf", "html"]
+        options = { max_table_rows = 5, workers = 1, long_tables_as_lines = false, watermark = "DRAFT" }
+        [[report]]
+        name = "t"
+        """,
+    )
+    summary = tmp_path / "summary.json"
+
+    assert build(config, "--summary-json", summary) == 0
+
+    pdf = pypdf.PdfReader(tmp_path / "reports" / "t.pdf")
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Showing the first 5 of 30 rows" in text and "t29" not in text and "DRAFT" in text
+    attached = [
+        annot.get_object()["/FS"]["/F"]
+        for page in pdf.pages
+        for annot in page.get("/Annots", [])
+        if annot.get_object()["/Subtype"] == "/FileAttachment"
+    ]
+    assert attached == ["table-1.csv"]  # the whole table
+    html = (tmp_path / "reports" / "t.html").read_text()
+    assert "t29" in html and "DRAFT" in html
+
+
+@pytest.mark.parametrize(
+    "options, key, problem",
+    [
+        ('page_size = "a5"', "options.page_size", "expected any of ['letter', 'a4'], not the str 'a5'"),
+        ('workers = "x"', "options.workers", "expected an int, not the str 'x'"),
+        ("max_table_rows = 2.5", "options.max_table_rows", "expected an int"),
+        ('long_tables_as_lines = "yes"', "options.long_tables_as_lines", "expected a boolean"),
+        ("show_logo = 1979-05-27", "options.show_logo", "must be a string, number, boolean, list or table"),
+    ],
+)
+def test_bad_option_values_exit_2_before_anything_runs(api_env, tmp_path, capsys, options, key, problem):
+    small_notebook(tmp_path / "nb.ipynb", body="open('ran', 'w').close()")
+    config = write_config(
+        tmp_path,
+        f'[defaults]\nnotebook = "nb.ipynb"\nformats = ["html"]\n[[report]]\nname = "x"\n'
+        f'[[report]]\nname = "y"\noptions = {{ {options} }}\n',
+    )
+
+    assert build(config) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith(f"ocx-reports: error: {config}: [[report]] 2 ('y'): {key}: ")
+    assert problem in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "ran").exists() and not (tmp_path / "reports").exists()
+
+
+def test_summaries_list_exactly_the_files_written(api_env, tmp_path):
+    """A report whose cell fails lists no outputs; one whose files were written is built even when
+    the manifest cannot be updated (it is then rebuilt next time)."""
+    small_notebook(tmp_path / "fails.ipynb", body="raise ValueError('no data')")
+    small_notebook(tmp_path / "ok.ipynb")
+    (tmp_path / "not-a-folder").write_text("")
+    config = write_config(
+        tmp_path,
+        """
+        [defaults]
+        formats = ["html", "ipynb"]
+        [[report]]
+        name = "fails"
+        notebook = "fails.ipynb"
+        [[report]]
+        name = "ok"
+        notebook = "ok.ipynb"
+        """,
+    )
+    summary, junit = tmp_path / "summary.json", tmp_path / "junit.xml"
+
+    status = build(
+        config, "--manifest", tmp_path / "not-a-folder" / "m.json", "--summary-json", summary, "--junit-xml", junit
+    )
+
+    assert status == 1
+    reports = summary_of(summary)
+    assert reports["fails"]["status"] == "failed" and reports["fails"]["outputs"] == []
+    assert "no data" in reports["fails"]["error"]
+    assert reports["ok"]["status"] == "built"
+    assert sorted(reports["ok"]["outputs"]) == [str(tmp_path / "reports" / f"ok.{ext}") for ext in ("html", "ipynb")]
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["ok.html", "ok.ipynb"]
+    cases = {case.get("name"): case for case in ET.parse(junit).getroot().iter("testcase")}
+    assert cases["fails"].find("system-out") is None and cases["ok"].find("failure") is None

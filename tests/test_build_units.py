@@ -1,13 +1,18 @@
 """The build's pieces on their own: parameters, fingerprints, the manifest, the planner and the example file."""
 
 import datetime
+import json
+import multiprocessing
+import os
+import time
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
 from ocx_reports.api import Api
-from ocx_reports.build import config, manifest, parameters, plan
+from ocx_reports.build import config, executors, kernels, manifest, parameters, plan
 from ocx_reports.mockserver import DEMO_API_KEY
 
 REPO = Path(__file__).resolve().parents[1]
@@ -138,3 +143,87 @@ def test_each_project_keeps_listed_ids_the_account_lacks(tmp_path, mock_api, iso
         ("icu-surfaces", "841f8678e7c361fd"),
         ("ffffffffffffffff", "ffffffffffffffff"),
     ]
+
+
+def test_a_pdf_only_option_does_not_change_the_html_fingerprint():
+    base = manifest.fingerprints(job(), b"notebook", None)
+    rows = manifest.fingerprints(job(options={"max_table_rows": 5}), b"notebook", None)
+    assert rows["pdf"] != base["pdf"] and rows["html"] == base["html"]
+
+
+@pytest.mark.parametrize(
+    "code, reason",
+    [
+        (-9, "was killed by SIGKILL (out of memory?)"),
+        (-11, "was killed by SIGSEGV"),
+        (3, "exited with status 3"),
+    ],
+)
+def test_a_dead_worker_is_named_by_how_it_died(code, reason):
+    from pebble import ProcessExpired
+
+    error = ProcessExpired("Abnormal termination", code=code, pid=1234)
+    assert executors.worker_death(error) == f"the worker running this report {reason}"
+    assert executors.worker_death(ValueError("a bug")) is None
+
+
+def test_reports_waiting_when_the_pool_breaks_run_in_a_new_one():
+    """pebble fails every waiting report when a worker dies while none has one (here: as it starts)."""
+    from pebble.pool.process import WORKERS_NAME
+
+    pool = executors.LocalPool(1)
+    try:
+        future = pool.submit(os.getpid)
+        starting = [p for p in multiprocessing.active_children() if p.name == WORKERS_NAME]
+        assert len(starting) == 1
+        starting[0].kill()
+        assert future.result(timeout=60) not in (os.getpid(), starting[0].pid)
+    finally:
+        pool.stop()
+    assert not [p for p in multiprocessing.active_children() if p.name == WORKERS_NAME]
+
+
+def ended(process: psutil.Process, seconds: float = 5) -> bool:
+    """Whether the process is gone (or a zombie: dead, not yet reaped by its new parent)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_kernels_whose_worker_died_are_stopped_with_their_children(tmp_path):
+    """A note names a live kernel whose worker is gone: the kernel and what it started are killed."""
+    import subprocess
+    import sys
+
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    kernel = subprocess.Popen(["sh", "-c", "sleep 60 & wait"], start_new_session=True)
+    live = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        with kernels.noting(str(tmp_path)) as note:
+            note(live.pid)  # noted by this (live) process
+            (tmp_path / "orphan.json").write_text(
+                json.dumps(
+                    {
+                        "worker": [worker.pid, psutil.Process(worker.pid).create_time()],
+                        "kernel": [kernel.pid, psutil.Process(kernel.pid).create_time()],
+                    }
+                )
+            )
+            time.sleep(0.2)
+            child = psutil.Process(kernel.pid).children()[0]
+            assert kernels.reap(str(tmp_path)) == 0
+            worker.kill()
+            worker.wait()
+            assert kernels.reap(str(tmp_path)) == 1
+            assert kernel.wait(timeout=5) == -9 and ended(child)
+            assert live.poll() is None and list(tmp_path.iterdir()) == [tmp_path / f"{live.pid}.json"]
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        for process in (worker, kernel, live):
+            process.kill()

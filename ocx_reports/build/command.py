@@ -109,6 +109,7 @@ def run_build(args) -> int:
     from .batch import Terminated, run_jobs, sigterm_raises
     from .config import load
     from .executors import default_jobs, open_executor
+    from .kernels import registry
     from .manifest import Manifest
     from .plan import plan
     from .progress import progress_for
@@ -121,25 +122,33 @@ def run_build(args) -> int:
     manifest = Manifest(args.manifest or config.manifest)
     started = time.perf_counter()
     workers = max(1, min(args.jobs or default_jobs(), len(jobs)))
+    status = None
     try:
         with (
             sigterm_raises(),
+            registry(local=not args.scheduler) as kernels,
             open_executor(args.executor, jobs=workers, scheduler=args.scheduler) as executor,
             progress_for(len(jobs)) as progress,
         ):
-            results = run_jobs(jobs, executor, manifest=manifest, force=args.force, progress=progress)
-    except Terminated:
+            results = run_jobs(
+                jobs, executor, manifest=manifest, force=args.force, progress=progress, kernels=kernels
+            )
+    except Terminated as stopped:
         print(
-            "ocx-reports: stopped by SIGTERM; finished reports are in place, the rest were not written",
+            f"ocx-reports: {stopped}; finished reports are in place, the rest were not written",
             file=sys.stderr,
         )
-        return Terminated.exit_status
+        if stopped.results is None:  # before any report was submitted
+            return stopped.exit_status
+        results, status = stopped.results, stopped.exit_status
     seconds = time.perf_counter() - started
     print_table(results, seconds)
     if args.summary_json:
         write_json(args.summary_json, results)
     if args.junit_xml:
         write_junit(args.junit_xml, results, seconds)
+    if status is not None:
+        return status
     return 1 if any(result.status == "failed" for result in results) else 0
 
 

@@ -11,8 +11,10 @@ works whatever directory CI runs it from.
 
 from __future__ import annotations
 
-import datetime
+import json
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import tomllib
@@ -20,6 +22,7 @@ import tomllib
 from ..exporters.errors import ReportError
 
 FORMATS = ("pdf", "html", "ipynb")
+EXPORTER_FORMATS = ("html", "pdf")  # the formats an exporter makes, and so that take options
 PLACEHOLDERS = ("name", "project_name", "project_id", "date", "ext")
 DEFAULT_OUTPUT = "reports/{name}.{ext}"
 DEFAULT_MANIFEST = ".ocx-reports-manifest.json"
@@ -216,10 +219,14 @@ def _finish(check, where, settings: Settings) -> Settings:
 
 
 def _check_options(check, where, options: dict) -> None:
-    """Exporter options are the exporters' own traits; the build sets project and samples itself."""
-    from ..exporters import OneCodexHTMLExporter
+    """Exporter options are the exporters' own traits, checked by the exporters themselves.
 
-    allowed = set(OneCodexHTMLExporter.class_trait_names(config=True)) - {"project", "samples"}
+    A key must be a trait of the HTML or the PDF exporter (the build sets
+    project and samples itself); its value is set on each exporter that has
+    it, so a bad value fails here, naming the key, and not in every report.
+    An option only one format has (``max_table_rows``) applies where it exists.
+    """
+    allowed = set().union(*(_traits(fmt) for fmt in EXPORTER_FORMATS)) - {"project", "samples"}
     for key, value in options.items():
         if key not in allowed:
             raise check.error(
@@ -228,10 +235,48 @@ def _check_options(check, where, options: dict) -> None:
                 "is not an option of the One Codex exporters (see --help-all of "
                 "jupyter nbconvert --to onecodex_pdf for the list)",
             )
-        if isinstance(value, (dict, datetime.date, datetime.time)):
+        try:
+            encoded = json.dumps(value, sort_keys=True)
+        except TypeError:
             raise check.error(
-                where, f"options.{key}", f"must be a string, number, boolean or list, not {value!r}"
-            )
+                where, f"options.{key}", f"must be a string, number, boolean, list or table, not {value!r}"
+            ) from None
+        problem = next(filter(None, (_rejected(fmt, key, encoded) for fmt in EXPORTER_FORMATS)), None)
+        if problem:
+            raise check.error(where, f"options.{key}", problem)
+
+
+def exporter_options(fmt: str, options: dict) -> dict:
+    """The options that ``fmt``'s exporter has (the others are for the report's other formats)."""
+    return {key: value for key, value in options.items() if key in _traits(fmt)}
+
+
+@lru_cache(maxsize=None)
+def _traits(fmt: str) -> frozenset:
+    """``fmt``'s exporter's options (none for an executed notebook)."""
+    from ..render import exporter_class
+
+    if fmt not in EXPORTER_FORMATS:
+        return frozenset()
+    return frozenset(exporter_class(fmt).class_trait_names(config=True))
+
+
+@lru_cache(maxsize=None)
+def _rejected(fmt: str, key: str, encoded: str) -> str | None:
+    """Why ``fmt``'s exporter refuses ``key`` = the JSON ``encoded`` value (None: it takes it, or has
+    no such option)."""
+    from traitlets import TraitError
+
+    from ..render import exporter_class
+
+    if key not in _traits(fmt):
+        return None
+    try:
+        exporter_class(fmt)(**{key: json.loads(encoded)})
+    except TraitError as exc:
+        # "The 'page_size' trait of an OneCodexPDFExporter instance expected ..., not the str 'a5'."
+        return re.sub(r"^The '\w+' trait of an? \w+ instance ", "", " ".join(str(exc).split()))
+    return None
 
 
 def _check_name(check, where, name: str, placeholders=()) -> None:

@@ -8,7 +8,8 @@ The output's path is not: a daily ``{date}`` in the file name alone does not
 make a new report when nothing else changed; the manifest points at the
 existing one.
 
-The manifest is JSON, written atomically, and updated only after the
+The manifest is JSON, written atomically (under a lock, merged with what
+other builds sharing it wrote meanwhile), and updated only after the
 report's files are in place, so a build killed between the two at worst
 rebuilds a report next time; it never claims a file that is not there.
 Paths in it are relative to the manifest's directory, so a CI cache
@@ -17,14 +18,17 @@ restored into another checkout still matches.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from ..files import atomic_write
+from .config import exporter_options
 
 VERSION = 1
 logger = logging.getLogger(__name__)
@@ -53,18 +57,23 @@ def toolchain() -> str:
 
 
 def fingerprints(job, notebook_bytes: bytes, fetched) -> dict[str, str]:
-    """``{format: fingerprint}`` for ``job``'s outputs, given the notebook and the data fetched for it."""
+    """``{format: fingerprint}`` for ``job``'s outputs, given the notebook and the data fetched for it.
+
+    Each format's own exporter options count, so a PDF-only option does not rebuild the HTML.
+    """
     report = digest(
         {
             "notebook": hashlib.sha256(notebook_bytes).hexdigest(),
             "parameters": job.parameters,
-            "options": job.options,
             "kernel": job.kernel,
             "toolchain": toolchain(),
             "fetched": fetched,
         }
     )
-    return {fmt: digest({"report": report, "format": fmt}) for fmt in job.formats}
+    return {
+        fmt: digest({"report": report, "format": fmt, "options": exporter_options(fmt, job.options)})
+        for fmt in job.formats
+    }
 
 
 class Manifest:
@@ -100,13 +109,34 @@ class Manifest:
         return found
 
     def record(self, name: str, outputs: dict[str, tuple[Path, str]]) -> None:
-        """Remember ``{format: (path, fingerprint)}`` for a report whose files are now in place."""
-        self.reports[name] = {
-            fmt: {"path": self._relative(path), "fingerprint": fp}
-            for fmt, (path, fp) in sorted(outputs.items())
+        """Remember ``{format: (path, fingerprint)}`` for a report whose files are now in place.
+
+        Another build may share this manifest: under a lock on a file beside
+        it, the manifest is read again and this entry merged into what is
+        there, so neither build loses the other's entries.
+        """
+        entry = {
+            fmt: {"path": self._relative(path), "fingerprint": fp} for fmt, (path, fp) in sorted(outputs.items())
         }
-        payload = {"version": VERSION, "reports": dict(sorted(self.reports.items()))}
-        atomic_write(self.path, json.dumps(payload, indent=1).encode() + b"\n")
+        with self._locked():
+            self.reports = {**self._read(), name: entry}
+            payload = {"version": VERSION, "reports": dict(sorted(self.reports.items()))}
+            atomic_write(self.path, json.dumps(payload, indent=1).encode() + b"\n")
+
+    @contextmanager
+    def _locked(self):
+        """An exclusive lock on ``<manifest>.lock``, held while the manifest is read, merged and written.
+
+        Not on the manifest itself, which each write replaces; the lock file
+        stays, as removing it would race with the next build's lock.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _relative(self, path: Path) -> str:
         return Path(os.path.relpath(Path(path).resolve(), self.path.parent)).as_posix()

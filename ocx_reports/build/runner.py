@@ -27,6 +27,8 @@ import nbformat
 from ..api.errors import OneCodexError
 from ..api.redaction import redact
 from ..exporters.errors import ReportError
+from .config import exporter_options
+from .kernels import noting
 from .manifest import fingerprints
 from .parameters import inject
 
@@ -48,10 +50,18 @@ class Result:
     kernel_max_rss_mb: float = 0.0  # peak of the kernels it has run
 
 
-def run_job(job, known: dict | None = None, *, force: bool = False, build_id: str | None = None) -> Result:
+def run_job(
+    job,
+    known: dict | None = None,
+    *,
+    force: bool = False,
+    build_id: str | None = None,
+    kernels: str | None = None,
+) -> Result:
     """Make ``job``'s outputs whose fingerprint differs from ``known`` (``{format: (path, fingerprint)}``).
 
     Jobs of one build share ``build_id`` and so, per worker, one `Api`; without it the job gets its own.
+    The kernel is noted in the directory ``kernels`` while it runs (see ``kernels.py``).
     """
     started = time.perf_counter()
     build_id = build_id or uuid.uuid4().hex
@@ -67,7 +77,7 @@ def run_job(job, known: dict | None = None, *, force: bool = False, build_id: st
             secrets = tuple(value for key, value in env.items() if key != "ONE_CODEX_API_BASE")
             context = fetch_report_context(api, project=job.project, samples=list(job.samples) or None)
             data = {"context": context, "analyses": analyses(api, context)}
-        _make(job, context, data, env, known or {}, force, result)
+        _make(job, context, data, env, known or {}, force, result, kernels)
     except (ReportError, OneCodexError, OSError) as exc:
         result.error = _scrub(str(exc), secrets)
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the other reports; its name helps the bug report
@@ -98,7 +108,9 @@ def analyses(api, context: dict) -> list:
     return found
 
 
-def _make(job, context: dict | None, data, env: dict, known: dict, force: bool, result: Result) -> None:
+def _make(
+    job, context: dict | None, data, env: dict, known: dict, force: bool, result: Result, kernels: str | None
+) -> None:
     """Fingerprint ``data`` (what was fetched), then unless unchanged execute once and export each format to do.
 
     ``context`` is None for a report about no project or samples: the kernel
@@ -119,19 +131,22 @@ def _make(job, context: dict | None, data, env: dict, known: dict, force: bool, 
         return
     parameters = {**_target_parameters(job), **job.parameters}
     inject(nb, parameters)
-    execute(
-        nb,
-        cwd=job.workdir or job.notebook.parent,
-        kernel_name=job.kernel,
-        timeout=job.timeout,
-        env=env,
-        notebook=job.notebook,
-    )
+    with noting(kernels) as note:
+        execute(
+            nb,
+            cwd=job.workdir or job.notebook.parent,
+            kernel_name=job.kernel,
+            timeout=job.timeout,
+            env=env,
+            notebook=job.notebook,
+            on_kernel=note,
+        )
     for fmt in todo:
         if fmt == "ipynb":
             result.files[fmt] = nbformat.writes(nb).encode()
         else:
-            result.files[fmt] = export(nb, fmt, job.notebook, context=context, **job.options)
+            options = exporter_options(fmt, job.options)
+            result.files[fmt] = export(nb, fmt, job.notebook, context=context, **options)
     result.status = "built"
 
 
