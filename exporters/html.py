@@ -52,6 +52,20 @@ def source_date() -> datetime.datetime | None:
         raise ReportError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds") from None
 
 
+def without_credentials(html: str, log) -> str:
+    """The report with any One Codex credential in it masked as ``***``: a kernel's
+    environment may hold the key, and a cell can print it. A plain search (a few ms
+    for a large report) decides whether the slower masking runs at all."""
+    from ocx_reports.api.credentials import known_secrets
+    from ocx_reports.api.redaction import mentions, redact
+
+    secrets = known_secrets()
+    if not secrets or not mentions(html, secrets):
+        return html
+    log.warning("The report showed a One Codex credential (a cell printed it); it is masked as ***")
+    return redact(html, secrets)
+
+
 def logo_uri(path: str) -> str:
     """The ``logo`` option's image as a data URI. The option is the operator's, so the file
     may be anywhere, but it must be an image (the notebook's ``set_logo`` goes through the
@@ -285,7 +299,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         if finished is None:  # a chart could not be drawn: render again, showing its fallback
             html, resources = TemplateExporter.from_notebook_node(self, nb, initial, **kw)
             finished = self._finish(html, resources)  # nothing is left to wait for
-        return finished, resources
+        return without_credentials(finished, self.log), resources
 
     def _finish(self, html: str, resources) -> str | None:
         """The report rendered while the charts were drawn, with them put in (None: render

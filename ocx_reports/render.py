@@ -16,6 +16,9 @@ from pathlib import Path
 
 from .exporters.errors import ReportError, read_notebook_stream
 
+#: The environment variables that hold a One Codex credential.
+CREDENTIAL_VARIABLES = ("ONE_CODEX_API_KEY", "ONE_CODEX_BEARER_TOKEN")
+
 FORMATS = {"pdf": "OneCodexPDFExporter", "html": "OneCodexHTMLExporter"}
 
 
@@ -37,6 +40,7 @@ def execute(
     env: dict | None = None,
     notebook: Path | None = None,
     on_kernel=None,
+    credentials: bool = True,
 ):
     """Run every cell in a fresh kernel started in ``cwd`` with ``env`` added to its environment.
 
@@ -45,6 +49,8 @@ def execute(
     from) lets it tell a bundled example from the user's own. ``on_kernel``
     is called with the kernel's process ID (None if it runs elsewhere) as
     soon as the kernel is started, before it is ready (see ``build/kernels.py``).
+    ``credentials=False`` keeps the One Codex credentials out of the kernel's
+    environment, this process's included: the notebook's code could read them.
     """
     from nbclient.exceptions import CellControlSignal, DeadKernelError
 
@@ -57,7 +63,10 @@ def execute(
     try:
         # The kernel process's own stderr holds only its start-up chatter (e.g.
         # ipykernel's transport warning); cell output arrives over the protocol.
-        client.execute(env={**os.environ, **(env or {})}, stderr=subprocess.DEVNULL)
+        inherited = os.environ if credentials else {
+            name: value for name, value in os.environ.items() if name not in CREDENTIAL_VARIABLES
+        }
+        client.execute(env={**inherited, **(env or {})}, stderr=subprocess.DEVNULL)
     except (CellControlSignal, DeadKernelError) as exc:
         raise execution_failure(nb, exc, notebook=notebook, kernel=kernel_name) from None
     return nb

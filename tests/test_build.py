@@ -738,3 +738,47 @@ def test_summaries_list_exactly_the_files_written(api_env, tmp_path):
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["ok.html", "ok.ipynb"]
     cases = {case.get("name"): case for case in ET.parse(junit).getroot().iter("testcase")}
     assert cases["fails"].find("system-out") is None and cases["ok"].find("failure") is None
+
+
+def test_kernels_can_run_without_the_credentials_and_the_report_keeps_its_metadata(api_env, tmp_path):
+    notebook = small_notebook(
+        tmp_path / "peek.ipynb",
+        body="import os\nprint('key in kernel:', os.environ.get('ONE_CODEX_API_KEY'), "
+        "os.environ.get('ONE_CODEX_BEARER_TOKEN'))",
+    )
+    config = write_config(tmp_path, f"""
+        [defaults]
+        notebook = "{notebook}"
+        formats = ["html"]
+        output = "out/{{name}}.{{ext}}"
+        [[report]]
+        name = "trusted"
+        project = "841f8678e7c361fd"
+        [[report]]
+        name = "untrusted"
+        project = "841f8678e7c361fd"
+        kernel_credentials = false
+    """)
+    assert build(config) == 0
+    untrusted = (tmp_path / "out" / "untrusted.html").read_text()
+    assert "key in kernel: None None" in untrusted and "ICU Built Environment" in untrusted
+    trusted = (tmp_path / "out" / "trusted.html").read_text()
+    assert "key in kernel: *** None" in trusted and DEMO_API_KEY not in trusted  # printed, then masked
+
+    out = tmp_path / "rendered.html"
+    status = cli.main(["render", str(notebook), "--to", "html", "--project", "841f8678e7c361fd",
+                       "--no-kernel-credentials", "-o", str(out)])
+    assert status == 0 and "key in kernel: None None" in out.read_text()
+
+
+def test_kernel_credentials_must_be_true_or_false(tmp_path, capsys):
+    notebook = small_notebook(tmp_path / "n.ipynb")
+    config = write_config(tmp_path, f"""
+        [[report]]
+        name = "x"
+        notebook = "{notebook}"
+        project = "841f8678e7c361fd"
+        kernel_credentials = "no"
+    """)
+    assert build(config) == 2
+    assert "kernel_credentials: must be true or false, not 'no'" in capsys.readouterr().err

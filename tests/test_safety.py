@@ -202,3 +202,17 @@ def test_a_missing_attachment_is_one_line_naming_the_cell(tmp_path):
     (line,) = [line for line in result.stderr.splitlines() if "ERROR" in line]
     assert "cell 2: missing attachment: diagram.png; attach the image to the cell again" in line
     assert not (tmp_path / "report.html").exists()
+
+
+def test_a_credential_a_cell_printed_is_masked_in_both_reports(tmp_path, monkeypatch, caplog):
+    key = "5ab1e0c2d3f4a5b6c7d8e9f0a1b2c3d4"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("ONE_CODEX_API_KEY", key)
+    printed = new_output("stream", name="stdout", text=f"key={key} auth=Basic {base64.b64encode(f'{key}:'.encode()).decode()}\n")
+    nb = notebook(markdown("# Report"), code("print(os.environ)", outputs=[printed]))
+    html = export_html(nb, tmp_path)
+    text = " ".join(pdf_pages_text(export_pdf(nb, tmp_path)))
+    for report in (html, text):
+        assert key not in report and base64.b64encode(f"{key}:".encode()).decode() not in report
+        assert "key=*** auth=Basic ***" in report
+    assert "a cell printed it" in caplog.text

@@ -51,6 +51,16 @@ def resolve_credentials(api_key=None, bearer_token=None):
     return None
 
 
+def known_secrets():
+    """Every credential this process could find, wherever it is kept: what no output may show."""
+    found = (
+        _api_key_from_file(Path.home() / ".onecodex"),
+        os.environ.get("ONE_CODEX_API_KEY"),
+        os.environ.get("ONE_CODEX_BEARER_TOKEN"),
+    )
+    return tuple(secret for secret in found if isinstance(secret, str) and secret)
+
+
 def resolve_base_url(base_url=None):
     """The API root without a trailing slash: argument, `ONE_CODEX_API_BASE`, default."""
     url = base_url or os.environ.get("ONE_CODEX_API_BASE") or DEFAULT_BASE_URL

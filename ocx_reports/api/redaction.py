@@ -32,6 +32,13 @@ def redact(text: str, secrets) -> str:
     return pattern.sub(MASK, text) if pattern else text
 
 
+def mentions(text: str, secrets) -> bool:
+    """Whether `text` holds a secret as is or in a whole encoding (not inside longer base64):
+    a plain substring search, fast enough for a whole report before `redact` is run on it."""
+    lowered = text.lower()
+    return any(form.lower() in lowered for secret in secrets if secret for form in _literal_forms(secret))
+
+
 @functools.lru_cache(maxsize=16)
 def _pattern(secrets: tuple[str, ...]):
     forms = set()
@@ -43,14 +50,15 @@ def _pattern(secrets: tuple[str, ...]):
     return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
 
 
-def _literal_forms(secret: str) -> set[str]:
+@functools.lru_cache(maxsize=16)
+def _literal_forms(secret: str) -> frozenset[str]:
     raw = secret.encode()
     forms = {secret, quote(secret, safe=""), quote_plus(secret), raw.hex()}
     for data in (raw, raw + b":", b":" + raw):
         for encode in (base64.b64encode, base64.urlsafe_b64encode):
             encoded = encode(data).decode()
             forms |= {encoded, encoded.rstrip("=")}
-    return forms
+    return frozenset(forms)
 
 
 def _embedded_base64(raw: bytes) -> list[str]:

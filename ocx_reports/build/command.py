@@ -97,6 +97,13 @@ def add_render_parser(subparsers):
     )
     parser.add_argument("--kernel", default="python3", help="the kernel to run (default: %(default)s)")
     parser.add_argument(
+        "--no-kernel-credentials",
+        dest="kernel_credentials",
+        action="store_false",
+        help="run the notebook without the One Codex credentials in its environment (its code can read "
+        "them); the report's sample metadata is still fetched",
+    )
+    parser.add_argument(
         "--timeout", type=int, default=600, help="seconds a cell may run (default: %(default)s)"
     )
     parser.set_defaults(func=run_render)
@@ -172,6 +179,7 @@ def run_render(args) -> int:
         timeout=args.timeout,
         project=args.project,
         samples=tuple(args.sample or ()),
+        kernel_credentials=args.kernel_credentials,
     )
     try:
         with sigterm_raises():

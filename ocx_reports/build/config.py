@@ -28,7 +28,9 @@ DEFAULT_OUTPUT = "reports/{name}.{ext}"
 DEFAULT_MANIFEST = ".ocx-reports-manifest.json"
 
 # Keys that may appear in [defaults], [[report]] and [[each_project]] alike.
-COMMON_KEYS = ("notebook", "formats", "output", "parameters", "options", "kernel", "timeout", "workdir")
+COMMON_KEYS = (
+    "notebook", "formats", "output", "parameters", "options", "kernel", "timeout", "workdir", "kernel_credentials"
+)
 REPORT_KEYS = ("name", "project", "samples")
 EACH_PROJECT_KEYS = ("name", "all", "ids", "ids_file", "name_contains")
 BUILD_KEYS = ("manifest",)
@@ -52,6 +54,7 @@ class Settings:
     kernel: str = "python3"
     timeout: int = 600
     workdir: Path | None = None
+    kernel_credentials: bool = True
 
 
 @dataclass
@@ -197,6 +200,9 @@ def _settings(check, table, where, inherited: Settings, base: Path) -> Settings:
     if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
         raise check.error(where, "timeout", f"must be a whole number of seconds above 0, not {timeout!r}")
     workdir = check.string(table, where, "workdir")
+    credentials = table.get("kernel_credentials", inherited.kernel_credentials)
+    if not isinstance(credentials, bool):
+        raise check.error(where, "kernel_credentials", f"must be true or false, not {credentials!r}")
     return Settings(
         notebook=base / notebook if notebook else inherited.notebook,
         formats=tuple(formats) if formats else inherited.formats,
@@ -206,6 +212,7 @@ def _settings(check, table, where, inherited: Settings, base: Path) -> Settings:
         kernel=check.string(table, where, "kernel") or inherited.kernel,
         timeout=timeout,
         workdir=base / workdir if workdir else inherited.workdir,
+        kernel_credentials=credentials,
     )
 
 

@@ -37,6 +37,8 @@ class Job:
     workdir: Path | None = None
     project: str | None = None
     samples: tuple[str, ...] = ()
+    #: Whether the notebook's kernel gets the One Codex credentials (its code can read them).
+    kernel_credentials: bool = True
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -156,6 +158,7 @@ def _job(name: str, settings: Settings, root: Path, date: str, project, samples)
         workdir=settings.workdir,
         project=project,
         samples=tuple(samples),
+        kernel_credentials=settings.kernel_credentials,
     )
 
 

@@ -117,7 +117,7 @@ def _make(
     then gets no credentials from us, and the exporter reads the notebook's
     own ``metadata.onecodex`` as under ``jupyter nbconvert``.
     """
-    from ..render import execute, export, read_notebook
+    from ..render import CREDENTIAL_VARIABLES, execute, export, read_notebook
 
     nb = read_notebook(job.notebook)
     result.fingerprints = fingerprints(job, nbformat.writes(nb).encode(), data)
@@ -137,9 +137,10 @@ def _make(
             cwd=job.workdir or job.notebook.parent,
             kernel_name=job.kernel,
             timeout=job.timeout,
-            env=env,
+            env={k: v for k, v in env.items() if job.kernel_credentials or k not in CREDENTIAL_VARIABLES},
             notebook=job.notebook,
             on_kernel=note,
+            credentials=job.kernel_credentials,
         )
     for fmt in todo:
         if fmt == "ipynb":
