@@ -134,6 +134,12 @@ class OneCodexHTMLExporter(HTMLExporter):
         Unicode(), default_value=None, allow_none=True,
         help="Custom metadata fields to list in the Samples section (default: all).",
     ).tag(config=True)
+    markdown_placeholders = Enum(
+        ["auto", "on", "off"], default_value="auto",
+        help="Render Jinja placeholders ({{ project.name }}) in markdown cells: 'auto' when the report "
+        "has a project or samples, 'on' always, 'off' never (braces print as written). Braces in code "
+        "and math are always text.",
+    ).tag(config=True)
     embed_fonts = Bool(
         True, help="Embed the report font in the HTML so it looks the same on machines without it."
     ).tag(config=True)
@@ -213,7 +219,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         # Errors are checked first so messages count cells as the notebook does.
         for cls, linked in (
             (ErrorOutputPreprocessor, ("allow_errors",)),
-            (MetadataPreprocessor, ("project", "samples", "metadata_fields")),
+            (MetadataPreprocessor, ("project", "samples", "metadata_fields", "markdown_placeholders")),
             (ChartPreprocessor, ("figure_priority", "strict_charts", "chart_cache_dir", "page_size")),
             (MathPreprocessor, ()),
             (VisibilityPreprocessor, ("show_stderr",)),

@@ -87,7 +87,7 @@ def _render(latex: str, display: bool, source: str, errors: list) -> str:
         return error_html(source, str(exc))
 
 
-def _prose_math(text: str, errors: list) -> str:
+def _prose_math(text: str, errors: list, draw) -> str:
     """Math in markdown text outside code blocks; code spans are copied as they are."""
     out, pos = [], 0
     while True:
@@ -108,22 +108,23 @@ def _prose_math(text: str, errors: list) -> str:
         else:
             display = found.group("display") is not None
             latex = found.group("display") if display else found.group("inline")
-            out.append(_render(latex, display, found.group(0), errors))
+            out.append(draw(latex, display, found.group(0), errors))
 
 
-def markdown_math(source: str, errors: list) -> str:
+def markdown_math(source: str, errors: list, draw=_render) -> str:
     """Markdown with every formula replaced by its image (fenced code untouched).
 
     ``errors`` collects (source, reason) of formulas that failed; they are
-    shown in a visible box instead.
+    shown in a visible box instead. ``draw(latex, display, source, errors)``
+    gives a formula's HTML (markdown placeholders use it to find the formulas).
     """
     out, pos = [], 0
     while True:
         fence = _FENCE.search(source, pos)
         if not fence:
-            out.append(_prose_math(source[pos:], errors))
+            out.append(_prose_math(source[pos:], errors, draw))
             return "".join(out)
-        out.append(_prose_math(source[pos : fence.start()], errors))
+        out.append(_prose_math(source[pos : fence.start()], errors, draw))
         marker = fence.group(1)
         close = re.compile(rf"^ {{0,3}}{marker[0]}{{{len(marker)},}}[ \t]*$", re.M)
         line_end = source.find("\n", fence.end())

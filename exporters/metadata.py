@@ -3,20 +3,19 @@
 The IDs come from the exporter's ``project`` / ``samples`` traits, else from
 the notebook's ``metadata.onecodex``. With no IDs nothing is fetched and the
 report has no Samples section. The fetched context feeds the Samples section,
-the header, the cover and the PDF keywords, and renders Jinja placeholders in
-markdown cells (``{{ project.name }}``) in a sandbox.
+the header, the cover and the PDF keywords, and the Jinja placeholders in
+markdown cells (``{{ project.name }}``, see ``placeholders``): by default only
+in a report that has sample data, so that a plain notebook's braces print as
+written.
 """
 
 from __future__ import annotations
 
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool, List, Unicode
+from traitlets import Enum, Float, Int, List, Unicode
 
 from .errors import ReportError
-
-_MARKERS = ("{{", "{%")
+from .placeholders import render_markdown
 
 
 def _requested_ids(preprocessor, nb) -> tuple[str | None, list[str]]:
@@ -46,8 +45,18 @@ class MetadataPreprocessor(Preprocessor):
         Unicode(), default_value=None, allow_none=True,
         help="Custom metadata fields in the Samples section (default: all of them).",
     ).tag(config=True)
-    render_markdown_templates = Bool(
-        True, help="Render {{ ... }} placeholders in markdown cells with the sample context."
+    markdown_placeholders = Enum(
+        ["auto", "on", "off"], default_value="auto",
+        help="Render Jinja placeholders ({{ project.name }}) in markdown cells: 'auto' when the report "
+        "has a project or samples, 'on' always, 'off' never (braces print as written).",
+    ).tag(config=True)
+    placeholder_max_chars = Int(
+        1_000_000, min=1, help="Characters the markdown placeholders of a report may build and print, all "
+        "cells together; beyond that the export stops, naming the cell.",
+    ).tag(config=True)
+    placeholder_timeout = Float(
+        5.0, min=0.01, help="Seconds the markdown placeholders of a report may take to render, all cells "
+        "together; beyond that the export stops, naming the cell.",
     ).tag(config=True)
 
     def preprocess(self, nb, resources):
@@ -58,8 +67,13 @@ class MetadataPreprocessor(Preprocessor):
             context = _fetch(project, samples) if (project or samples) else None
         if context:
             self._describe(report, context)
-        if self.render_markdown_templates:
-            self._render_markdown(nb, report)
+        if self.markdown_placeholders == "on" or (
+            self.markdown_placeholders == "auto" and (report["project"] or report["samples"])
+        ):
+            render_markdown(
+                nb, {"project": report["project"], "samples": report["samples"], "date": report["date"]},
+                max_chars=self.placeholder_max_chars, timeout=self.placeholder_timeout,
+            )
         return nb, resources
 
     def _describe(self, report: dict, context: dict) -> None:
@@ -74,17 +88,3 @@ class MetadataPreprocessor(Preprocessor):
             report["center_header"] = f"{project['name']} · {count}"
         tags = sorted({tag for sample in samples for tag in sample.get("tags", [])})
         report["keywords"] = [k for k in (project and project.get("name"), count) if k] + tags
-
-    def _render_markdown(self, nb, report: dict) -> None:
-        env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-        names = {"project": report.get("project"), "samples": report.get("samples", []), "date": report["date"]}
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "markdown" or not any(marker in cell.source for marker in _MARKERS):
-                continue
-            try:
-                cell.source = env.from_string(cell.source).render(names)
-            except TemplateError as exc:
-                raise ReportError(
-                    f"cell {index + 1}: markdown placeholder failed ({' '.join(str(exc).split())}); "
-                    "available names are project, samples and date"
-                ) from None
