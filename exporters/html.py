@@ -301,7 +301,10 @@ class OneCodexHTMLExporter(HTMLExporter):
     def clean_html(self, context, html) -> str:
         """The sanitizer (``sanitize.make_cleaner``), within the report's limits: long tables cut
         short and the size checked before it builds its tree of the HTML, the depth after."""
-        where = lambda: self._cell_named(context)  # noqa: E731 - only for an error
+
+        def where() -> str:  # only for an error: it searches the notebook
+            return self._cell_named(context)
+
         html = html.decode() if isinstance(html, bytes) else str(html)
         if self._rows is not None:
             html = self._rows.cut(html)

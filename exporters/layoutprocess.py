@@ -116,8 +116,8 @@ class LayoutProcess:
         self.process.join()
 
     def stop(self) -> None:
-        """Close the pipe (the process removes its temporary files and exits) and wait for
-        it; one still busy after 10 s is stopped."""
+        """Close the pipe (the process exits) and wait for it; one still busy after 10 s is
+        stopped."""
         self.pipe.close()
         self.process.join(timeout=10)
         if self.process.is_alive():

@@ -57,20 +57,24 @@ def peak_mib() -> float:
 
 
 def fork_available() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether this process can fork layout processes: not on Windows, nor in a daemonic
+    process (a Dask worker's), which multiprocessing does not let have children."""
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
-def lay_out(chunks: list[str], policy, log, forms: dict, font_css: str, budget: Budget = Budget(), here=False) -> bytes:
+def lay_out(
+    chunks: list[str], policy, log, forms: dict, font_css: str, budget: Budget = Budget(), here: bool = False
+) -> bytes:
     """The PDF of a report's chunks, laid out within ``budget`` (started). Each chunk is laid
     out in a forked process, after WeasyPrint is set up here once (with the report's
-    ``@font-face`` rules, ``font_css``) for them to inherit; a single chunk is laid out in
+    ``@font-face`` rules, ``font_css``) for them to inherit. A single chunk is laid out in
     this process if it is ``here`` to lay out (the layout process, which then holds itself
-    to the budget), and where there is no fork (then without a budget)."""
+    to the budget), and where no process can be forked (then without a budget)."""
     from .weasy import render_pdf, warm_up
 
-    if len(chunks) == 1 and (here or not fork_available()):
-        if not here:
-            return render_pdf(chunks[0], policy, forms)
+    if len(chunks) == 1 and not fork_available():
+        return render_pdf(chunks[0], policy, forms)
+    if len(chunks) == 1 and here:
         with budget.applied():
             return render_pdf(chunks[0], policy, forms, budget.max_pages)
     warm_up(policy, font_css)

@@ -25,8 +25,8 @@ SECONDS, MIB = 60, 1024  # the issue's budget for each case
 
 
 def prose(paragraphs: int):
-    """A notebook whose layout takes a few seconds (about 3 pages per 10 paragraphs)."""
-    return notebook(markdown("\n\n".join(f"Paragraph {i}. " + "Some words of text. " * 40 for i in range(paragraphs))))
+    """A notebook of a cell per paragraph (about 3 pages per 10), whose layout takes seconds."""
+    return notebook(*(markdown(f"Paragraph {i}. " + "Some words of text. " * 40) for i in range(paragraphs)))
 
 
 def pdf_pages(pdf: bytes):
@@ -89,6 +89,18 @@ def test_200k_list_items_stop_in_one_line_within_the_budget(tmp_path):
     result, seconds, peak = export_measured(nb, tmp_path, "onecodex_pdf")
     assert "layout_memory_mib" in one_line_error(result)
     assert seconds < SECONDS and peak < MIB, f"{seconds:.1f} s, {peak:.0f} MiB"
+
+
+def test_pdf_reports_export_in_a_dask_worker_which_may_not_fork():
+    """Dask's workers are daemonic processes, which multiprocessing lets have no children:
+    there a report is laid out in one piece in the worker, without a budget."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            short, long = client.gather([client.submit(export_pdf, pages(2)), client.submit(export_pdf, prose(600))])  # two chunks, where it can fork
+    assert len(pdf_pages(short)) == 2
+    assert len(pdf_pages(long)) > 60
 
 
 # -- temporary folders ----------------------------------------------------------
