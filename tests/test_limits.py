@@ -61,6 +61,7 @@ def test_tables_are_cut_as_the_notebook_wrote_them_before_the_sanitizer():
     assert "Showing the first 10 of 50 rows" in html and "after" in html
 
 
+@pytest.mark.slow
 def test_a_500k_row_table_prints_its_first_rows_within_the_budget(tmp_path):
     nb = notebook(code(outputs=[html_output(table(500_000))]))
     result, seconds, peak = export_measured(nb, tmp_path, "onecodex_html")
@@ -88,6 +89,7 @@ def test_long_text_outputs_show_their_first_and_last_lines_with_a_note(output):
     assert "990 lines left out: a report shows the first 5 and the last 5 lines of an output (max_stream_lines)" in html
 
 
+@pytest.mark.slow
 def test_a_24_mb_line_of_output_prints_its_ends_within_the_budget(tmp_path):
     nb = notebook(code(outputs=[stream("A" + "x" * 24_000_000 + "Z")]))
     result, seconds, peak = export_measured(nb, tmp_path, "onecodex_pdf")
@@ -98,6 +100,7 @@ def test_a_24_mb_line_of_output_prints_its_ends_within_the_budget(tmp_path):
     assert text.index("Axxx") < text.index("left out") < text.index("xxxZ")
 
 
+@pytest.mark.slow
 def test_a_100k_line_log_prints_within_the_budget(tmp_path):
     nb = notebook(code(outputs=[stream("".join(f"step {i} done\n" for i in range(100_000)))]))
     result, seconds, peak = export_measured(nb, tmp_path, "onecodex_pdf")
@@ -131,6 +134,7 @@ def test_formulas_past_max_math_chars_are_shown_as_source_with_one_warning(caplo
     assert warnings == ["20 formulas are shown as their source: the report draws 50 characters of math (max_math_chars)"]
 
 
+@pytest.mark.slow
 def test_a_5_mb_formula_and_100k_deep_braces_finish_within_the_budget(tmp_path):
     deep = "$" + "{" * 100_000 + "x" + "}" * 100_000 + "$"  # a text/latex output: no placeholders there
     nb = notebook(
@@ -143,6 +147,7 @@ def test_a_5_mb_formula_and_100k_deep_braces_finish_within_the_budget(tmp_path):
     assert "cell 1: cannot draw the formula" in result.stderr and "cell 2 (In [1]): cannot draw the formula" in result.stderr
 
 
+@pytest.mark.slow
 def test_50k_formulas_finish_within_the_budget(tmp_path):
     nb = notebook(markdown(" ".join(f"$x_{{{i}}}$" for i in range(50_000))))
     result, seconds, peak = export_measured(nb, tmp_path, "onecodex_html")
@@ -154,6 +159,7 @@ def test_50k_formulas_finish_within_the_budget(tmp_path):
 # -- CSS, size and depth of HTML ----------------------------------------------
 
 
+@pytest.mark.slow
 def test_20k_css_rules_stop_the_export_in_one_line_naming_the_cell(tmp_path):
     rules = "".join(f"div:not(.c{i}) {{ color: red; }}\n" for i in range(20_000))
     nb = notebook(markdown("# Report"), code(outputs=[html_output(f"<style>{rules}</style><p>styled</p>")]))
@@ -177,6 +183,7 @@ def test_css_rules_are_counted_across_outputs_markdown_and_set_style():
         export_html(nb, max_css_rules=3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("to", ["onecodex_html", "onecodex_pdf"])
 def test_10k_nested_divs_stop_the_export_in_one_line_naming_the_cell(tmp_path, to):
     nb = notebook(markdown("# Report"), code(outputs=[html_output("<div>" * 10_000 + "deep" + "</div>" * 10_000)]))
