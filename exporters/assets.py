@@ -8,11 +8,8 @@ the same offline on another machine.
 
 from __future__ import annotations
 
-import atexit
 import base64
 import os
-import shutil
-import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -71,12 +68,11 @@ def chart_font_dir() -> Path:
     return links
 
 
-@lru_cache(maxsize=1)
 def _chart_font_links() -> Path:
-    """This process's folder for ``chart_font_dir``, made once and removed at exit."""
-    links = Path(tempfile.mkdtemp(prefix="ocx-chart-fonts-"))
-    atexit.register(shutil.rmtree, links, ignore_errors=True)
-    return links
+    """This process's folder for ``chart_font_dir``, in its temporary folder (``scratch``)."""
+    from . import scratch
+
+    return scratch.folder("chart-fonts")
 
 
 @lru_cache(maxsize=2)

@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.markdown_mistune import InvalidNotebook
-from traitlets import Bool, Enum, List, Unicode, default, dlink, observe
+from traitlets import Bool, Enum, Int, List, Unicode, default, dlink, observe
 
 from ocx_reports import __version__
 
@@ -25,6 +25,7 @@ from .charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
 from .error_outputs import ErrorOutputPreprocessor, describe_cell, execution_failure
 from .errors import ReportError, check_notebook_schema, install_one_line_errors, read_notebook_stream
 from .exitgc import freeze_at_exit
+from .limits import LimitsPreprocessor, check_depth, check_tags
 from .mathsvg import MathPreprocessor
 from .metadata import MetadataPreprocessor
 from .sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
@@ -160,6 +161,47 @@ class OneCodexHTMLExporter(HTMLExporter):
     chart_cache_dir = Unicode(
         "", help="Directory that keeps drawn charts between exports, for batch builds (default: memory only)."
     ).tag(config=True)
+    # Limits on what one notebook puts in a report (see limits.py); 0 lifts each.
+    max_table_rows = Int(
+        5000,
+        help="Print at most this many rows of a table; a longer table ends with a note saying how many rows "
+        "were left out, and in the PDF its full data is attached as a CSV file (0: every row).",
+    ).tag(config=True)
+    max_stream_lines = Int(
+        400,
+        help="Lines a text output (stdout, stderr, a plain-text result) shows: its first and last halves, "
+        "with a line saying how many were left out between them (0: every line).",
+    ).tag(config=True)
+    max_stream_chars = Int(
+        50_000,
+        help="Characters a text output shows, its first and last halves, with a line saying how many were "
+        "left out (0: all of them).",
+    ).tag(config=True)
+    max_formula_chars = Int(
+        1000,
+        help="Longest formula (LaTeX characters) drawn; a longer one is shown as its source, shortened, "
+        "with a warning (0: no limit).",
+    ).tag(config=True)
+    max_math_chars = Int(
+        20_000,
+        help="LaTeX characters drawn as formulas in all (about 0.4 ms each); the formulas past them are "
+        "shown as their source, with a warning (0: no limit).",
+    ).tag(config=True)
+    max_css_rules = Int(
+        5000,
+        help="CSS rules the notebook may bring (<style> in outputs and markdown, set_style); each is matched "
+        "against every element of the report. Past them the export stops, naming the cell (0: no limit).",
+    ).tag(config=True)
+    max_html_tags = Int(
+        1_000_000,
+        help="Tags one HTML output or markdown cell may hold (the sanitizer takes about 350 bytes a tag); "
+        "past them the export stops, naming the cell (0: no limit).",
+    ).tag(config=True)
+    max_nesting_depth = Int(
+        100,
+        help="How deep the elements of one output or markdown cell may nest; deeper, the export stops, "
+        "naming the cell (0: no limit, but past about 100 levels the PDF layout fails).",
+    ).tag(config=True)
 
     @default("report_id")
     def _report_id_default(self):
@@ -213,6 +255,8 @@ class OneCodexHTMLExporter(HTMLExporter):
     def __init__(self, **kw):
         super().__init__(**kw)
         self._policy = None
+        self._rows = None  # the RowLimit of the rendering in progress
+        self._cleaner = make_cleaner(lambda: self._policy)
 
     def _init_preprocessors(self):
         super()._init_preprocessors()
@@ -221,7 +265,8 @@ class OneCodexHTMLExporter(HTMLExporter):
             (ErrorOutputPreprocessor, ("allow_errors",)),
             (MetadataPreprocessor, ("project", "samples", "metadata_fields", "markdown_placeholders")),
             (ChartPreprocessor, ("figure_priority", "strict_charts", "chart_cache_dir", "page_size")),
-            (MathPreprocessor, ()),
+            (MathPreprocessor, ("max_formula_chars", "max_math_chars")),
+            (LimitsPreprocessor, ("max_stream_lines", "max_stream_chars", "max_css_rules")),
             (VisibilityPreprocessor, ("show_stderr",)),
             (ReportSlotsPreprocessor, ()),
         ):
@@ -241,12 +286,25 @@ class OneCodexHTMLExporter(HTMLExporter):
         # Compiling the templates (ours and the lab/base ones they extend) is
         # about 0.1 s of a short report; Jinja's bytecode cache keeps the
         # compiled code in a private per-user temporary directory, checked
-        # against each template's source.
+        # against each template's source. Compiled code passes the template's
+        # context to the filters that took it when it was compiled, so the
+        # cache's file names also say which filters take it: a release that
+        # changes one does not run code compiled for the other kind.
+        import hashlib
+
         from jinja2 import FileSystemBytecodeCache
 
         environment = super()._create_environment()
-        environment.bytecode_cache = FileSystemBytecodeCache()
+        passing = sorted(name for name, f in environment.filters.items() if getattr(f, "jinja_pass_arg", None))
+        key = hashlib.sha256(" ".join(passing).encode()).hexdigest()[:12]
+        environment.bytecode_cache = FileSystemBytecodeCache(pattern=f"__jinja2_%s.{key}.cache")
         return environment
+
+    @staticmethod
+    def _cell_named(context) -> str:
+        """How errors name the cell the template is rendering (``context``: the template's)."""
+        cell, nb = context.get("cell", {}), context.get("nb", {})
+        return next((describe_cell(i, c) for i, c in enumerate(nb.get("cells", ())) if c is cell), "a cell")
 
     @pass_context
     def markdown2html(self, context, source):
@@ -254,15 +312,30 @@ class OneCodexHTMLExporter(HTMLExporter):
         try:
             return super().markdown2html(context, source)
         except InvalidNotebook as exc:
-            cell, nb = context.get("cell", {}), context.get("nb", {})
-            where = next((describe_cell(i, c) for i, c in enumerate(nb.get("cells", ())) if c is cell), "a cell")
             raise ReportError(
-                f"{where}: {exc}; attach the image to the cell again in Jupyter, or remove the reference"
+                f"{self._cell_named(context)}: {exc}; attach the image to the cell again in Jupyter, or remove "
+                "the reference"
             ) from None
+
+    @pass_context
+    def clean_html(self, context, html) -> str:
+        """The sanitizer (``sanitize.make_cleaner``), within the report's limits: long tables cut
+        short and the size checked before it builds its tree of the HTML, the depth after."""
+
+        def where() -> str:  # only for an error: it searches the notebook
+            return self._cell_named(context)
+
+        html = html.decode() if isinstance(html, bytes) else str(html)
+        if self._rows is not None:
+            html = self._rows.cut(html)
+        check_tags(html, self.max_html_tags, where)
+        cleaned = self._cleaner(html)
+        check_depth(cleaned, self.max_nesting_depth, where)
+        return self._rows.noted(cleaned) if self._rows is not None else cleaned
 
     def default_filters(self):
         yield from super().default_filters()
-        yield "clean_html", make_cleaner(lambda: self._policy)
+        yield "clean_html", self.clean_html
         yield "clean_css", make_css_cleaner(lambda: self._policy)
         yield "inline_url", lambda url: self._policy.inline(str(url)) or ""
         yield "image_size", image_size
@@ -300,12 +373,22 @@ class OneCodexHTMLExporter(HTMLExporter):
         # Skip HTMLExporter.from_notebook_node: after rendering it re-parses the
         # whole page with BeautifulSoup to add alt text and tabindex, which took
         # about 4 s of a 150-page report. Our images carry their own alt text.
-        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        html, resources = self._render(nb, resources, **kw)
         finished = self._finish(html, resources)
         if finished is None:  # a chart could not be drawn: render again, showing its fallback
-            html, resources = TemplateExporter.from_notebook_node(self, nb, initial, **kw)
+            html, resources = self._render(nb, initial, **kw)
             finished = self._finish(html, resources)  # nothing is left to wait for
         return without_credentials(finished, self.log), resources
+
+    def _render(self, nb, resources, **kw):
+        """Preprocess and render the notebook: the report's HTML, its tables' notes numbered anew."""
+        from .tables import RowLimit
+
+        self._rows = RowLimit(self.max_table_rows, attach=self.output_mimetype == "application/pdf")
+        try:
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        finally:
+            self._rows = None
 
     def _finish(self, html: str, resources) -> str | None:
         """The report rendered while the charts were drawn, with them put in (None: render

@@ -12,7 +12,9 @@ Anywhere else (a notebook server, a script, a batch build) none starts, and
 the exporter lays out in its own process as before.
 
 Log records of a layout go back to the exporter and are handled there, as if
-they had been logged in it.
+they had been logged in it. The layout process holds itself to each report's
+budget (``budget.py``); if it is still busy past the deadline (stuck in C), the
+exporter kills it and its chunk processes, and lays out later reports itself.
 """
 
 from __future__ import annotations
@@ -20,15 +22,16 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
-import shutil
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
-from . import childlogs, parallel
-from .errors import ReportError
+from . import childlogs, parallel, scratch
+from .budget import Budget
 from .parallel import fork_available, send_failure
+
+#: Seconds past a report's deadline the exporter gives the layout process to say it stopped.
+DEADLINE_GRACE = 10
 
 #: The format that selects the PDF exporter, and the options that choose a format.
 PDF_FORMAT = "onecodex_pdf"
@@ -52,6 +55,7 @@ class LayoutProcess:
     """A forked process that sets WeasyPrint up at once and lays out one report at a time."""
 
     def __init__(self, font_css: str):
+        scratch.folder()  # made here, so the layout process's files go where this process removes them
         context = multiprocessing.get_context("fork")
         self.lock = threading.Lock()
         self.pipe, theirs = context.Pipe()
@@ -65,36 +69,55 @@ class LayoutProcess:
         atexit.register(self.stop)
 
     def lay_out(
-        self, chunks: list[str], policy, log: logging.Logger, forms: dict, font_css: str, meanwhile=None
+        self, chunks: list[str], policy, log: logging.Logger, forms: dict, font_css: str, budget: Budget,
+        meanwhile=None,
     ) -> bytes | None:
-        """The report's PDF, laid out in that process; None if it had stopped before the
-        job (the exporter then lays it out itself). ``meanwhile`` is called once the
-        process has the job. The layout's log records are handled here by the loggers of
-        their names, ``log`` at its level."""
+        """The report's PDF, laid out in that process within ``budget`` (started); None if
+        it had stopped before the job (the exporter then lays it out itself). ``meanwhile``
+        is called once the process has the job. The layout's log records are handled here
+        by the loggers of their names, ``log`` at its level."""
         with self.lock:
             try:
-                self.pipe.send((chunks, policy, forms, font_css, log.name, log.getEffectiveLevel()))
+                self.pipe.send((chunks, policy, forms, font_css, log.name, log.getEffectiveLevel(), budget))
                 self.pipe.recv()  # it has the job
             except (EOFError, OSError):  # it had stopped
                 self.process.join()
                 return None
             if meanwhile is not None:
                 meanwhile()
+            remaining = budget.remaining()
+            if not self.pipe.poll(None if remaining is None else remaining + DEADLINE_GRACE):
+                self.kill()
+                raise budget.timed_out()
             try:
                 kind, value, records = self.pipe.recv()
             except (EOFError, OSError):
                 self.process.join()
-                raise ReportError(
-                    f"the PDF layout process stopped unexpectedly (exit status {self.process.exitcode})"
-                ) from None
+                raise budget.died(self.process.exitcode) from None
         childlogs.handle(records)
         if kind == "error":
             raise value
         return value
 
+    def kill(self) -> None:
+        """Kill the process and the chunk processes it started."""
+        import psutil
+
+        try:
+            children = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.Error:
+            children = []
+        self.process.kill()
+        for child in children:
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+        self.process.join()
+
     def stop(self) -> None:
-        """Close the pipe (the process removes its temporary files and exits) and wait for
-        it; one still busy after 10 s is stopped."""
+        """Close the pipe (the process exits) and wait for it; one still busy after 10 s is
+        stopped."""
         self.pipe.close()
         self.process.join(timeout=10)
         if self.process.is_alive():
@@ -105,11 +128,11 @@ def _serve(pipe, exporters_end, font_css: str) -> None:
     """The layout process: set WeasyPrint up, then lay out each job until the pipe closes
     (its other end is the exporter's, and only the exporter's: the copy forked here is closed).
 
-    Its temporary files (WeasyPrint's copies of the report fonts) go in a folder of its own,
-    removed as it ends: it ends with ``os._exit``, which runs no finalizers, and a garbage
-    collection to run them took about 50 ms the exporter would wait for at its exit."""
+    Its temporary files (WeasyPrint's copies of the report fonts) go in the exporter's
+    folder (``scratch``), which the exporter removes as it ends, whatever became of this
+    process: it ends with ``os._exit``, which runs no finalizers (a garbage collection to
+    run them took about 50 ms the exporter would wait for at its exit)."""
     exporters_end.close()
-    tempfile.tempdir = tempfile.mkdtemp(prefix="ocx-reports-layout-")
     try:
         from . import weasy
         from .urlpolicy import URLPolicy
@@ -125,21 +148,21 @@ def _serve(pipe, exporters_end, font_css: str) -> None:
             _lay_out(pipe, *job)
     except (EOFError, OSError):  # the exporter closed its end, or is gone
         pass
-    finally:
-        shutil.rmtree(tempfile.tempdir, ignore_errors=True)
 
 
-def _lay_out(pipe, chunks: list[str], policy, forms: dict, font_css: str, log_name: str, level: int) -> None:
+def _lay_out(
+    pipe, chunks: list[str], policy, forms: dict, font_css: str, log_name: str, level: int, budget: Budget
+) -> None:
     log = logging.getLogger(log_name)
     saved = log.level
     log.setLevel(level)  # as in the exporter: this process started before its logging was set up
     with childlogs.kept() as records:
         try:
-            pdf = parallel.lay_out(chunks, policy, log, forms, font_css)
+            pdf = parallel.lay_out(chunks, policy, log, forms, font_css, budget, here=True)
             log.debug("PDF layout process: peak memory %.0f MiB", parallel.peak_mib())
             pipe.send(("done", pdf, records))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the exporter
-            send_failure(pipe, exc, records)
+            send_failure(pipe, budget.failure(exc), records)
         finally:
             log.setLevel(saved)
 

@@ -10,15 +10,23 @@ Math delimiters follow Pandoc's rules, which keep prices apart from math:
 the opening ``$`` is followed by a non-space, the closing ``$`` is preceded
 by a non-space and not followed by a digit ("$5 and $10" is not math).
 Fenced code blocks and inline code spans are left alone, as is ``\\$``.
+
+Drawing takes about 3 ms for a short formula and grows faster than its length
+(3,000 characters: 1 s; 40,000: 77 s), so an export draws formulas up to
+``max_formula_chars`` long and ``max_math_chars`` in all (``MathBudget``): a
+longer one is shown as its source, shortened, like a formula that does not
+parse, and those past the total as their source in the text, with one warning.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Int
 
 from .assets import data_uri
 from .error_outputs import describe_cell
@@ -30,18 +38,50 @@ BODY_PX = 14.0
 MATH_COLOR = "#1f2933"
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
+#: A formula's text holds no unescaped ``$``, so it ends at the first one: its repeats are
+#: possessive, which the regular expression engine keeps no backtracking state for (a lazy
+#: repeat kept some per character: 800 MiB for a 5 MB formula).
 _TOKEN = re.compile(
     r"(?P<code>`+)"
     r"|(?P<escaped>\\[\\$])"
-    r"|\$\$(?P<display>(?:\\.|[^\\$])+?)\$\$"
-    r"|\$(?![\s$])(?P<inline>(?:\\.|[^\\$\n]|\n(?![ \t]*\n))+?)(?<![\s\\])\$(?!\d)",
+    r"|\$\$(?P<display>(?:\\.|[^\\$])++)\$\$"
+    r"|\$(?![\s$])(?P<inline>(?:\\.|[^\\$\n]|\n(?![ \t]*\n))++)(?<![\s\\])\$(?!\d)",
     re.S,
 )
 _LATEX_OUTPUT = re.compile(r"^\s*(?:\$\$(.*)\$\$|\$(.*)\$|\\\[(.*)\\\]|\\\((.*)\\\))\s*$", re.S)
 
 
+#: Characters of a formula's source shown when it is too long to draw.
+SHOWN_SOURCE = 200
+
+
 class MathError(Exception):
     """A formula ziamath cannot lay out; the message says why."""
+
+
+@dataclass
+class MathBudget:
+    """What one export draws: formulas of at most ``max_formula`` characters, ``max_total``
+    characters in all (0: no limit); ``skipped`` counts the formulas past the total."""
+
+    max_formula: int = 0
+    max_total: int = 0
+    drawn: int = 0
+    skipped: int = 0
+
+    def too_long(self, latex: str) -> str | None:
+        """Why ``latex`` is too long to draw, or None."""
+        if self.max_formula and len(latex) > self.max_formula:
+            return f"{len(latex):,} characters, more than max_formula_chars = {self.max_formula:,}"
+        return None
+
+    def afford(self, latex: str) -> bool:
+        """Whether ``latex`` fits in what is left to draw (it then counts as drawn)."""
+        if self.max_total and self.drawn + len(latex) > self.max_total:
+            self.skipped += 1
+            return False
+        self.drawn += len(latex)
+        return True
 
 
 @lru_cache(maxsize=1024)
@@ -79,9 +119,24 @@ def error_html(source: str, reason: str) -> str:
     return f'<code class="ocx-math-error" title="{escape(reason, quote=True)}">{_literal(source)}</code>'
 
 
-def _render(latex: str, display: bool, source: str, errors: list) -> str:
+def _shortened(source: str) -> str:
+    """A formula's source as shown when it is not drawn: its start and end if it is long."""
+    if len(source) <= SHOWN_SOURCE:
+        return source
+    return f"{source[: SHOWN_SOURCE - 40]} ... [{len(source) - SHOWN_SOURCE:,} characters] ... {source[-40:]}"
+
+
+def _render(latex: str, display: bool, source: str, errors: list, budget: MathBudget | None = None) -> str:
+    latex = latex.strip()
+    if budget is not None:
+        too_long = budget.too_long(latex)
+        if too_long:
+            errors.append((_shortened(source), too_long))
+            return error_html(_shortened(source), too_long)
+        if not budget.afford(latex):
+            return _literal(source)  # as plain text: an element per formula would cost the layout
     try:
-        return formula_html(latex.strip(), display)
+        return formula_html(latex, display)
     except MathError as exc:
         errors.append((source, str(exc)))
         return error_html(source, str(exc))
@@ -111,13 +166,18 @@ def _prose_math(text: str, errors: list, draw) -> str:
             out.append(draw(latex, display, found.group(0), errors))
 
 
-def markdown_math(source: str, errors: list, draw=_render) -> str:
+def markdown_math(source: str, errors: list, budget: MathBudget | None = None, draw=None) -> str:
     """Markdown with every formula replaced by its image (fenced code untouched).
 
     ``errors`` collects (source, reason) of formulas that failed; they are
-    shown in a visible box instead. ``draw(latex, display, source, errors)``
-    gives a formula's HTML (markdown placeholders use it to find the formulas).
+    shown in a visible box instead. Formulas past the ``budget`` are shown as
+    their source too. ``draw(latex, display, source, errors)`` gives a formula's
+    HTML instead (markdown placeholders use it to find the formulas).
     """
+    if draw is None:
+        def draw(latex, display, formula, errors):
+            return _render(latex, display, formula, errors, budget)
+
     out, pos = [], 0
     while True:
         fence = _FENCE.search(source, pos)
@@ -134,32 +194,41 @@ def markdown_math(source: str, errors: list, draw=_render) -> str:
         pos = end
 
 
-def latex_output_html(latex: str, errors: list) -> str:
+def latex_output_html(latex: str, errors: list, budget: MathBudget | None = None) -> str:
     """A ``text/latex`` output: one formula shown as display math, or text with inline math."""
     whole = _LATEX_OUTPUT.match(latex)
     if whole:
         formula = next(group for group in whole.groups() if group is not None)
-        return f'<div class="ocx-math-block">{_render(formula, True, latex.strip(), errors)}</div>'
-    return f'<div class="ocx-math-block">{markdown_math(escape(latex, quote=False), errors)}</div>'
+        return f'<div class="ocx-math-block">{_render(formula, True, latex.strip(), errors, budget)}</div>'
+    return f'<div class="ocx-math-block">{markdown_math(escape(latex, quote=False), errors, budget)}</div>'
 
 
 class MathPreprocessor(Preprocessor):
     """``$...$`` and ``$$...$$`` in markdown cells, and ``text/latex`` outputs, as SVG images."""
 
+    max_formula_chars = Int(1000, help="Longest formula drawn (0: no limit).").tag(config=True)
+    max_math_chars = Int(20_000, help="Characters of math drawn in all (0: no limit).").tag(config=True)
+
     def preprocess(self, nb, resources):
+        budget = MathBudget(self.max_formula_chars, self.max_math_chars)
         for index, cell in enumerate(nb.cells):
             errors: list = []
             if "remove-cell" in cell_tags(cell):
                 continue
             if cell.cell_type == "markdown" and "$" in cell.source:
-                cell.source = markdown_math(cell.source, errors)
+                cell.source = markdown_math(cell.source, errors, budget)
             for output in cell.get("outputs", ()):
                 data = output.get("data") or {}
                 if "text/latex" in data and not {"text/html", "text/markdown", "image/svg+xml"} & set(data):
-                    data["text/html"] = latex_output_html(data["text/latex"], errors)
+                    data["text/html"] = latex_output_html(data["text/latex"], errors, budget)
             for source, reason in errors:
                 self.log.warning(
                     "%s: cannot draw the formula %s (%s); it is shown as source", describe_cell(index, cell),
                     source, reason,
                 )
+        if budget.skipped:
+            self.log.warning(
+                "%s formulas are shown as their source: the report draws %s characters of math "
+                "(max_math_chars)", f"{budget.skipped:,}", f"{budget.max_total:,}",
+            )
         return nb, resources

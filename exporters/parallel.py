@@ -8,6 +8,12 @@ total that only all counts give, builds its page frame with them ("Page X of
 Y"), writes its PDF and exits, so no process holds more than its chunk's
 boxes. The parent merges the chunk PDFs with pikepdf and rebuilds what spans
 chunks: the outline, named destinations and links to anchors in another chunk.
+
+A report in one chunk is laid out the same way, in one forked process, unless
+the process is the layout process (``layoutprocess.py``): either way the layout
+runs where its budget (``budget.py``: time, memory, pages) can stop it without
+harm to the exporter's process, which may be a notebook server or a build's
+worker.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import childlogs
+from .budget import Budget
 from .errors import ReportError
 
 #: WeasyPrint draws at 0.75 PDF points per CSS pixel, from the page's top-left corner.
@@ -50,42 +57,55 @@ def peak_mib() -> float:
 
 
 def fork_available() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether this process can fork layout processes: not on Windows, nor in a daemonic
+    process (a Dask worker's), which multiprocessing does not let have children."""
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
-def lay_out(chunks: list[str], policy, log, forms: dict, font_css: str) -> bytes:
-    """The PDF of a report's chunks: one is laid out in this process; several each in a
-    forked process, after WeasyPrint is set up here once (with the report's ``@font-face``
-    rules, ``font_css``) for them to inherit."""
+def lay_out(
+    chunks: list[str], policy, log, forms: dict, font_css: str, budget: Budget = Budget(), here: bool = False
+) -> bytes:
+    """The PDF of a report's chunks, laid out within ``budget`` (started). Each chunk is laid
+    out in a forked process, after WeasyPrint is set up here once (with the report's
+    ``@font-face`` rules, ``font_css``) for them to inherit. A single chunk is laid out in
+    this process if it is ``here`` to lay out (the layout process, which then holds itself
+    to the budget), and where no process can be forked (then without a budget)."""
     from .weasy import render_pdf, warm_up
 
-    if len(chunks) == 1:
+    if len(chunks) == 1 and not fork_available():
         return render_pdf(chunks[0], policy, forms)
+    if len(chunks) == 1 and here:
+        with budget.applied():
+            return render_pdf(chunks[0], policy, forms, budget.max_pages)
     warm_up(policy, font_css)
-    return render_chunks(chunks, policy, log, forms)
+    return render_chunks(chunks, policy, log, forms, budget)
 
 
-def render_chunks(chunks: list[str], policy, log, forms: dict | None = None) -> bytes:
-    """Lay out every chunk in its own process and return the merged PDF
-    (``forms``: SVG images already converted to PDF, see ``svgforms``)."""
+def render_chunks(chunks: list[str], policy, log, forms: dict | None = None, budget: Budget = Budget()) -> bytes:
+    """Lay out every chunk in its own process within ``budget`` and return the merged PDF
+    (``forms``: SVG images already converted to PDF, see ``svgforms``). If one fails or the
+    deadline passes, the others are killed at once."""
     import pikepdf  # noqa: F401 - the merge needs it, and children converting SVG forms share it once imported
 
     context = multiprocessing.get_context("fork")
-    processes, pipes = [], []
+    processes, pipes, done = [], [], False
     try:
         for html in chunks:
             ours, theirs = context.Pipe()
-            process = context.Process(target=_lay_out, args=(theirs, html, policy, forms), daemon=True)
+            process = context.Process(target=_lay_out, args=(theirs, html, policy, forms, budget), daemon=True)
             process.start()
             theirs.close()
             processes.append(process)
             pipes.append(ours)
-        counts = [_receive(pipe, process) for pipe, process in zip(pipes, processes)]
+        counts = [_receive(pipe, process, budget) for pipe, process in zip(pipes, processes)]
+        if budget.max_pages and sum(counts) > budget.max_pages:
+            raise budget.too_many_pages()
         offset = 0
         for pipe, count in zip(pipes, counts):
             pipe.send((offset, sum(counts)))
             offset += count
-        results = [_receive(pipe, process) for pipe, process in zip(pipes, processes)]
+        results = [_receive(pipe, process, budget) for pipe, process in zip(pipes, processes)]
+        done = True
         childlogs.handle([record for result in results for record in result.records])
         for number, (count, result) in enumerate(zip(counts, results), start=1):
             log.debug(
@@ -94,30 +114,37 @@ def render_chunks(chunks: list[str], policy, log, forms: dict | None = None) -> 
             )
     finally:
         for process in processes:
-            if process.is_alive():
-                process.join(timeout=5)
+            if not done:
+                process.kill()
+            process.join(timeout=5)
             if process.is_alive():
                 process.terminate()
+    if len(results) == 1:
+        return results[0].pdf
     started = time.perf_counter()
     pdf = merge(results)
     log.debug("PDF: %d chunks merged in %.2f s", len(results), time.perf_counter() - started)
     return pdf
 
 
-def _receive(pipe, process):
+def _receive(pipe, process, budget: Budget):
+    """A chunk process's next message; its failure, its death and the deadline as errors."""
+    if not pipe.poll(budget.remaining()):
+        raise budget.timed_out()
     try:
         kind, value, *records = pipe.recv()
     except EOFError:
         process.join()
-        raise ReportError(f"a PDF layout process stopped unexpectedly (exit status {process.exitcode})") from None
+        raise budget.died(process.exitcode) from None
     if kind == "error":
         childlogs.handle(*records)
-        raise value
+        raise budget.failure(value)
     return value
 
 
-def _lay_out(pipe, html: str, policy, forms: dict | None) -> None:
-    """Child process: lay out one chunk, numbered as the parent says, and send its PDF."""
+def _lay_out(pipe, html: str, policy, forms: dict | None, budget: Budget) -> None:
+    """Child process: lay out one chunk within the budget, numbered as the parent says, and
+    send its PDF."""
     from .weasy import fewer_collections, forked, render, write_pdf
 
     forked()
@@ -129,8 +156,8 @@ def _lay_out(pipe, html: str, policy, forms: dict | None) -> None:
     with childlogs.kept() as records:
         try:
             started, cpu_started = time.perf_counter(), time.process_time()
-            with fewer_collections():
-                document = render(html, policy, numbering, forms)
+            with budget.applied(), fewer_collections():
+                document = render(html, policy, numbering, forms, budget.max_pages)
                 chunk = _navigation(document)
                 chunk.pdf = write_pdf(document)
                 del document

@@ -6,9 +6,10 @@ import os
 import secrets
 import time
 
-from traitlets import Bool, Int, default
+from traitlets import Bool, Float, Int, default
 
 from . import assets, layoutprocess
+from .budget import Budget
 from .html import OneCodexHTMLExporter
 
 
@@ -30,12 +31,21 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         help="Processes that lay out the PDF at once, each a run of cells (default: the number of CPU "
         "cores; 1 lays it out in one process). Short reports always use one."
     ).tag(config=True)
-    max_table_rows = Int(
-        0,
-        help="Print at most this many rows of a table; a longer table ends with a note, and its full "
-        "data is attached to the PDF as a CSV file (default 0: print every row).",
+    layout_timeout = Float(
+        120,
+        help="Seconds the PDF layout may take (all its processes, from the report's HTML to the "
+        "PDF); past them the export stops with an error (0: no limit).",
     ).tag(config=True)
-
+    layout_memory_mib = Int(
+        640,
+        help="Memory (MiB) each process laying out the PDF may take on top of what it starts with "
+        "(on Linux); past it the export stops with an error (0: no limit).",
+    ).tag(config=True)
+    max_pages = Int(
+        1000,
+        help="Pages the PDF may have; the layout stops with an error as soon as it makes one more "
+        "(0: no limit).",
+    ).tag(config=True)
     long_tables_as_lines = Bool(
         True,
         help="Lay out tables of plain text (pandas DataFrames and unstyled Styler tables of 4 or more "
@@ -75,7 +85,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         0.2-0.3 s the export no longer spends alone."""
         from .tables import TablePolicy
 
-        return TablePolicy(self.max_table_rows, self._rows_mark, self.long_tables_as_lines, self.page_size)(html)
+        return TablePolicy(self._rows_mark, self.long_tables_as_lines, self.page_size)(html)
 
     def from_notebook_node(self, nb, resources=None, **kw):
         # Marks the template puts between cells (and tables.py between row groups),
@@ -93,9 +103,13 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         forms = resources.pop("ocx_pdf_forms", {})  # charts the chart workers converted to PDF
         layout = layoutprocess.started()
         font_css = assets.font_face_css(self.embed_fonts)
-        pdf = layout.lay_out(chunks, self._policy, self.log, forms, font_css, self._check_schema) if layout else None
+        budget = Budget(self.layout_timeout, self.layout_memory_mib, self.max_pages).started()
+        pdf = (
+            layout.lay_out(chunks, self._policy, self.log, forms, font_css, budget, self._check_schema)
+            if layout else None
+        )
         if pdf is None:
-            pdf = lay_out(chunks, self._policy, self.log, forms, font_css)
+            pdf = lay_out(chunks, self._policy, self.log, forms, font_css, budget)
         self.log.debug(
             "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s, exporter peak memory %.0f MiB",
             laid_out - started, len(chunks), time.perf_counter() - laid_out,

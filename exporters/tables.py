@@ -25,8 +25,10 @@ columns line up within 0.1pt of where cells would put them; text extraction
 reads a row per line.
 ``long_tables_as_lines=False`` keeps one table cell per value.
 
-``max_table_rows`` cuts a longer table short with a note, and the note links
-the whole table as a CSV file attached to the PDF.
+``max_table_rows`` cuts a longer table short with a note (``RowLimit``), in
+the notebook's HTML before the sanitizer builds a tree of it (500,000 rows took
+780 MiB there); in the PDF the note links the whole table as a CSV file
+attached to the PDF.
 
 The final HTML is well formed (templates plus the sanitizer's serializer),
 so tables are found with regular expressions; a table with merged cells or
@@ -40,7 +42,9 @@ import csv
 import html as htmllib
 import io
 import re
+import secrets
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 from . import assets, fontmetrics, tablelines
@@ -83,17 +87,20 @@ _PLAIN_TABLE = re.compile(
     r"""(?:\s+(?:border="\d*"|class="(?:dataframe|ocx-wide|ocx-very-wide| )*"|id="(T_\w+)"))*\s*"""
 )
 _STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
+#: Rows and cells in a notebook's HTML, before the sanitizer writes it in lower case.
+_ANY_CASE_ROW = re.compile(r"<tr\b[^>]*>.*?</tr\s*>", re.S | re.I)
+_ANY_CASE_CELL = re.compile(r"<(t[dh])\b[^>]*>(.*?)</t[dh]\s*>", re.S | re.I)
+_ROW_START = re.compile(r"<tr\b", re.I)
+_TABLE_TAG = re.compile(r"<(/?)(table|thead|tfoot|tr)\b", re.I)
 
 
 class TablePolicy:
-    """Rewrites the long tables of a report's HTML; counts the tables it cut short."""
+    """Rewrites the long tables of a report's HTML."""
 
-    def __init__(self, max_rows: int = 0, rows_mark: str = "", as_lines: bool = False, page_size: str = "letter"):
-        self.max_rows = max_rows
+    def __init__(self, rows_mark: str = "", as_lines: bool = False, page_size: str = "letter"):
         self.rows_mark = rows_mark
         self.as_lines = as_lines
         self.printable_pt = PRINTABLE_WIDTH_PX[page_size] * 0.75
-        self.truncated = 0
         self._styles = ""  # the report's stylesheets, where a Styler's table id may be named
 
     def __call__(self, html: str) -> str:
@@ -119,25 +126,18 @@ class TablePolicy:
         head = thead.group(0) if thead else ""
         body = inner[thead.end():] if thead else inner
         rows = _ROW.findall(body)
-        truncate = 0 < self.max_rows < len(rows)
-        if len(rows) < min(LONG_TABLE_ROWS, LINES_MIN_ROWS) and not truncate:
+        if len(rows) < min(LONG_TABLE_ROWS, LINES_MIN_ROWS):
             return match.group(0)
-        note = ""
-        if truncate:
-            self.truncated += 1
-            note = self._note(head, rows)
-            rows = rows[: self.max_rows]
-        as_is = f"<table{attrs}>{head}<tbody>{''.join(rows)}</tbody></table>{note}" if truncate else match.group(0)
         # Structure first (cheap): a short table that cannot become lines keeps its cells,
         # without reading the font's metrics.
         plain = self._plain(attrs, rows)
         if len(rows) < (LINES_MIN_ROWS if plain else LONG_TABLE_ROWS):
-            return as_is
+            return match.group(0)
         table = [_cells(row) for row in rows]
         widths = column_widths(head, table)
         lines = self._lines(attrs, table, widths) if plain else None
         if not lines and len(rows) < LONG_TABLE_ROWS:
-            return as_is  # short, and not in the report font or too wide for lines
+            return match.group(0)  # short, and not in the report font or too wide for lines
         if lines:
             placement, body_lines = lines
             groups = [
@@ -149,7 +149,7 @@ class TablePolicy:
         # A mark after the header and between row groups: where a chunk may resume the table.
         rows_html = self.rows_mark + self.rows_mark.join(f"<tbody>{group}</tbody>" for group in groups)
         kind = "ocx-long-table ocx-row-lines" if lines else "ocx-long-table"
-        return f"<table{_fixed(attrs, widths, kind)}>{_colgroup(widths)}{head}{rows_html}</table>{note}"
+        return f"<table{_fixed(attrs, widths, kind)}>{_colgroup(widths)}{head}{rows_html}</table>"
 
     def _lines(self, attrs: str, table: list, widths: list[float]) -> tuple[str, list[str]] | None:
         """The cell attribute that places a table's values (``tablelines.columns_attribute``)
@@ -171,15 +171,6 @@ class TablePolicy:
         right = ["dataframe" in classes and tag == "td" for tag in tags]
         columns = tablelines.columns_attribute(padding_pt / font_pt, widths, right, [tag == "th" for tag in tags])
         return columns, [_line(cells, row % 2 == 1) for row, cells in enumerate(table)]
-
-    def _note(self, head: str, rows: list[str]) -> str:
-        name = f"table-{self.truncated}.csv"
-        href = "data:text/csv;base64," + base64.b64encode(table_csv(head, rows).encode()).decode()
-        return (
-            f'<p class="ocx-table-note">Showing the first {self.max_rows:,} of {len(rows):,} rows. '
-            f'The full table is attached to this PDF: <a rel="attachment" href="{href}" download="{name}">'
-            f"{name}</a>.</p>"
-        )
 
 
 def _cells(row: str) -> list[tuple[str, str]]:
@@ -214,12 +205,13 @@ def _alone(char: str) -> bool:
     return category[0] in "LNPS" or category == "Zs"
 
 
-def table_csv(head: str, rows: list[str]) -> str:
-    """The table as CSV: every header row, then every body row (index cells included)."""
+def table_csv(table: str) -> str:
+    """A table's HTML, as the notebook has it, as CSV: every row in order (header rows
+    first, index cells included)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for row in _ROW.findall(head) + rows:
-        writer.writerow(text for _, text in _cells(row))
+    for row in _ANY_CASE_ROW.findall(table):
+        writer.writerow(htmllib.unescape(_TAG.sub("", text)).strip() for _, text in _ANY_CASE_CELL.findall(row))
     return out.getvalue()
 
 
@@ -271,3 +263,80 @@ def _advances(bold: bool) -> tuple[dict[str, float], float]:
     digit = max(advances.get(d, 0.5) for d in "0123456789")
     advances.update(dict.fromkeys("0123456789", digit))
     return advances, advances.get("n", 0.5)
+
+
+@dataclass
+class _OpenTable:
+    start: int
+    rows: int = 0  # body rows so far
+    heading: bool = False  # in its <thead> or <tfoot>
+    cut: int = -1  # where its first row past the limit starts
+
+
+class RowLimit:
+    """Cuts each table of notebook HTML to its first ``max_rows`` body rows (0: no limit),
+    before the sanitizer builds a tree of it, and puts a note after it: how many rows were
+    left out, or with ``attach`` (the PDF) a link to the whole table as a CSV file attached
+    to the PDF. One per rendering of a report, which numbers the files.
+
+    The cut is made in the notebook's HTML as it is (any case, any attributes), so only
+    outermost tables are cut; the sanitizer then closes what the cut left open. The note
+    goes in as a paragraph holding an unguessable mark (no notebook can write it), which
+    ``noted`` replaces with the note once the HTML is clean: the CSV link is the report's
+    own, so it must not be sanitized away as a notebook's would be.
+    """
+
+    def __init__(self, max_rows: int, attach: bool):
+        self.max_rows = max_rows
+        self.attach = attach
+        self.mark = f"ocx-table-note-{secrets.token_hex(8)}-"
+        self.notes: list[str] = []
+
+    def cut(self, html: str) -> str:
+        """``html`` with the rows past the limit left out of each table, and a note's mark after it."""
+        if not self.max_rows or len(_ROW_START.findall(html)) <= self.max_rows:
+            return html
+        out, done, open_tables = [], 0, []
+        for tag in _TABLE_TAG.finditer(html):
+            closing, name = tag.group(1), tag.group(2).lower()
+            if name == "table" and not closing:
+                open_tables.append(_OpenTable(tag.start()))
+            elif name == "table" and open_tables:
+                table = open_tables.pop()
+                if not open_tables and table.cut >= 0:
+                    out.append(html[done : table.cut] + "</table>" + self._note(html[table.start : tag.start()], table))
+                    done = html.find(">", tag.end()) + 1 or len(html)
+            elif open_tables and name != "tr":
+                open_tables[-1].heading = not closing
+            elif open_tables and not closing and not open_tables[-1].heading:
+                table = open_tables[-1]
+                table.rows += 1
+                if table.rows == self.max_rows + 1:
+                    table.cut = tag.start()
+        if open_tables and open_tables[0].cut >= 0:  # the fragment ends inside a long table
+            table = open_tables[0]
+            out.append(html[done : table.cut] + "</table>" + self._note(html[table.start :], table))
+            done = len(html)
+        return "".join(out) + html[done:]
+
+    def _note(self, table_html: str, table: _OpenTable) -> str:
+        """The mark of the note for a table cut short (``table_html``: all of it)."""
+        number = len(self.notes) + 1
+        shown = f"Showing the first {self.max_rows:,} of {table.rows:,} rows"
+        if self.attach:
+            name = f"table-{number}.csv"
+            href = "data:text/csv;base64," + base64.b64encode(table_csv(table_html).encode()).decode()
+            note = (
+                f'{shown}. The full table is attached to this PDF: <a rel="attachment" href="{href}" '
+                f'download="{name}">{name}</a>.'
+            )
+        else:
+            note = f"{shown}; the other {table.rows - self.max_rows:,} are left out of this report (max_table_rows)."
+        self.notes.append(note)
+        return f'<p class="ocx-table-note">{self.mark}{number}</p>'
+
+    def noted(self, cleaned: str) -> str:
+        """Sanitized HTML with each note's mark replaced by the note."""
+        if not self.notes or self.mark not in cleaned:
+            return cleaned
+        return re.sub(re.escape(self.mark) + r"(\d+)", lambda found: self.notes[int(found.group(1)) - 1], cleaned)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import gc
 import re
+import tempfile
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import svgforms, tablelines
+from . import scratch, svgforms, tablelines
+from .budget import Budget
 from .cffitypes import fast_types
 from .clibs import linker_cache_lookups
 from .deferred import fonttools_on_first_use
@@ -39,9 +42,15 @@ _FONT_CONFIG = None
 
 
 def font_config() -> FontConfiguration:
+    """The process's font configuration. WeasyPrint copies each ``@font-face`` font into a
+    ``weasyprint-*`` folder it makes in the temporary directory and removes in a finalizer,
+    which a killed process never runs: the folder is made in ours instead (``scratch``)."""
     global _FONT_CONFIG
     if _FONT_CONFIG is None:
-        _FONT_CONFIG = FontConfiguration()
+        config = FontConfiguration()
+        if getattr(config, "_folder", False) is None:  # WeasyPrint makes it on first use
+            config._folder = Path(tempfile.mkdtemp(prefix="weasyprint-", dir=scratch.folder()))
+        _FONT_CONFIG = config
     return _FONT_CONFIG
 
 
@@ -105,15 +114,18 @@ class ReportHTML(HTML):
 Numbering = Callable[[int], "tuple[int, int]"]
 
 
-def render(html: str, policy: URLPolicy, numbering: Numbering | None = None, forms: dict | None = None):
+def render(
+    html: str, policy: URLPolicy, numbering: Numbering | None = None, forms: dict | None = None, max_pages: int = 0
+):
     """Lay out ``html``: a WeasyPrint document whose SVG images are each drawn once.
 
     The document carries the SVG forms it converted or found ready in ``forms``
     (``svg_forms``, see ``svgforms``); write it with ``write_pdf`` below, which
-    adds their resources.
+    adds their resources. Past ``max_pages`` pages (if set) the layout stops with
+    the budget's error; only a process that lays out alone sets it (see ``_page_limit``).
     """
     images: dict = {}
-    with _numbered_pages(numbering):
+    with _numbered_pages(numbering), _page_limit(max_pages):
         document = ReportHTML(
             string=html,
             base_url=policy.notebook_dir.as_uri() + "/",
@@ -134,11 +146,12 @@ def write_pdf(document) -> bytes:
 
 #: A page in the report's fonts: laying it out sets up what WeasyPrint builds
 #: once per process (the font faces, the user-agent stylesheet, and the C types
-#: it declares on first use, about 5 ms each).
+#: it declares on first use, about 5 ms each). Its list item's marker starts a
+#: thread of Pango's, which a layout near its memory limit could not start.
 _WARM_UP_PAGE = (
     '<html><head><style>{fonts}\nbody {{ font-family: "Source Sans Pro" }}</style></head><body>'
     "<p>Warm <i>up</i> <b>page <i>text</i></b> <span style='font-weight: 600'>1</span></p>"
-    "<table><tr><td>1</td></tr></table></body></html>"
+    "<table><tr><td>1</td></tr></table><ul><li>1</li></ul></body></html>"
 )
 
 
@@ -158,10 +171,10 @@ def warm_up(policy: URLPolicy, font_css: str) -> None:
         _warmed_up.add(font_css)
 
 
-def render_pdf(html: str, policy: URLPolicy, forms: dict | None = None) -> bytes:
+def render_pdf(html: str, policy: URLPolicy, forms: dict | None = None, max_pages: int = 0) -> bytes:
     """Lay out ``html`` and return the PDF bytes (deterministic for the same input)."""
     with fewer_collections():
-        return write_pdf(render(html, policy, forms=forms))
+        return write_pdf(render(html, policy, forms=forms, max_pages=max_pages))
 
 
 #: Allocations between the garbage collector's young-generation passes while
@@ -270,3 +283,32 @@ def _numbered_pages(numbering: Numbering | None):
         yield
     finally:
         layout.make_margin_boxes = make_margin_boxes
+
+
+@contextmanager
+def _page_limit(max_pages: int):
+    """Stop the layout once it makes page ``max_pages + 1`` (0: never).
+
+    WeasyPrint makes the pages one by one before anything else happens to them, and the
+    later ones cost more than the first (see ``budget``): counting them as they are made
+    ends a runaway layout early. Like ``_numbered_pages``, this wraps a WeasyPrint
+    function for the duration, so only a process that lays out alone sets a limit.
+    """
+    if not max_pages:
+        yield
+        return
+    from weasyprint import layout
+
+    make_all_pages = layout.make_all_pages
+
+    def counted_pages(*args):
+        for number, page in enumerate(make_all_pages(*args), start=1):
+            if number > max_pages:
+                raise Budget(max_pages=max_pages).too_many_pages()
+            yield page
+
+    layout.make_all_pages = counted_pages
+    try:
+        yield
+    finally:
+        layout.make_all_pages = make_all_pages

@@ -24,3 +24,12 @@ def isolated_credentials(tmp_path, monkeypatch):
     for name in ("ONE_CODEX_API_KEY", "ONE_CODEX_BEARER_TOKEN", "ONE_CODEX_API_BASE"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture
+def layout_in_this_process(monkeypatch):
+    """Lay PDFs out in the test's own process, where its monkeypatches and records are (a
+    report's layout is otherwise forked, to hold it to its budget: see parallel.py)."""
+    from ocx_reports.exporters import parallel
+
+    monkeypatch.setattr(parallel, "fork_available", lambda: False)

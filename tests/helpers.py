@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -19,6 +25,8 @@ __all__ = [
     "export_pdf",
     "pdf_pages_text",
     "new_output",
+    "export_measured",
+    "one_line_error",
 ]
 
 
@@ -72,3 +80,42 @@ def pdf_pages_text(pdf: bytes) -> list[str]:
 def write(nb, path: Path) -> Path:
     nbformat.write(nb, str(path))
     return path
+
+
+#: Runs a command and reports the peak memory of its largest process (itself or a descendant).
+_MEASURED = """
+import resource, subprocess, sys
+status = subprocess.run(sys.argv[1:]).returncode
+sys.stderr.write(f"\\npeak-rss-kib {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n")
+sys.exit(status)
+"""
+
+
+def export_measured(nb, folder: Path, to: str, *options: str, timeout: float = 180, env=None):
+    """Export ``nb`` with a fresh ``jupyter nbconvert --to <to>`` in ``folder``: (the finished
+    process, its wall-clock seconds, the peak memory of its largest process in MiB)."""
+    write(nb, folder / "report.ipynb")
+    argv = [sys.executable, "-c", _MEASURED, sys.executable, "-m", "nbconvert", "--to", to, "report.ipynb", *options]
+    started = time.monotonic()
+    # A session of its own, so that a timeout kills the export's processes too.
+    with subprocess.Popen(
+        argv, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+    seconds = time.monotonic() - started
+    result = subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
+    peak = int(re.search(r"peak-rss-kib (\d+)", result.stderr).group(1)) / 1024
+    return result, seconds, peak
+
+
+def one_line_error(result) -> str:
+    """The one error line of a failed ``jupyter nbconvert`` run (failing if there is anything more)."""
+    assert result.returncode == 1, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    return errors[0]

@@ -302,7 +302,9 @@ def test_cache_hits_skip_conversion(tmp_path, conversions):
     assert again.count("data:image/svg+xml;base64,") == first.count("data:image/svg+xml;base64,")
 
 
-def test_pdf_report_places_the_pdf_each_chart_worker_made_and_caches_it(tmp_path, monkeypatch, conversions):
+def test_pdf_report_places_the_pdf_each_chart_worker_made_and_caches_it(
+    tmp_path, monkeypatch, conversions, layout_in_this_process
+):
     """The layout converts no chart itself: the workers did, cold, and the cache has them warm."""
     import vl_convert
     from pypdf import PdfReader
@@ -327,7 +329,9 @@ def test_pdf_report_places_the_pdf_each_chart_worker_made_and_caches_it(tmp_path
         assert here and not [svg for svg in here if 'class="marks"' in svg], run  # only the logo: no Vega chart
 
 
-def test_pdf_report_html_carries_a_sized_stand_in_for_each_chart_and_prints_the_same(monkeypatch, conversions):
+def test_pdf_report_html_carries_a_sized_stand_in_for_each_chart_and_prints_the_same(
+    monkeypatch, conversions, layout_in_this_process
+):
     """The layout gets, for each chart whose PDF is ready, an empty SVG of its size instead
     of its SVG (parsed, decoded and hashed by every layout process before), and the page
     is the same: every character of the charts at the same place, at the same size."""
@@ -417,7 +421,7 @@ def test_pdf_report_places_kernel_drawn_svgs_as_forms_converted_in_the_backgroun
     assert len(conversions) == 1  # the HTML report converts nothing
 
 
-def test_pdf_report_html_carries_a_sized_stand_in_for_each_kernel_drawn_svg_too(monkeypatch):
+def test_pdf_report_html_carries_a_sized_stand_in_for_each_kernel_drawn_svg_too(monkeypatch, layout_in_this_process):
     """A kernel-drawn SVG whose PDF is ready reaches the layout as an empty SVG of its size, like
     a drawn chart (a matplotlib figure with its XML declaration and doctype included), and
     prints the same. (nbconvert's ``skip_svg_encoding``, which would write it inline for the
@@ -603,7 +607,7 @@ def test_enable_brands_altair_charts_and_adds_svg_to_the_bundle():
         alt.renderers.enable(before[1])
 
 
-def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawing(monkeypatch):
+def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawing(monkeypatch, layout_in_this_process):
     """The chart workers' engines start while the exporter loads and warms up WeasyPrint
     and copies the notebook; the report renders and its tables are rewritten before the
     export waits for the charts."""

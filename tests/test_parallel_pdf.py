@@ -158,10 +158,10 @@ def test_max_table_rows_truncates_with_a_note_and_attaches_the_full_table_as_csv
     assert rows[-1] == ["r119c0", "r119c1", "r119c2"]
 
 
-def test_max_table_rows_off_by_default_and_short_tables_untouched():
+def test_short_tables_are_left_as_they_are():
     html = _table_html(10)
     assert tables.TablePolicy()(html) == html
-    assert tables.TablePolicy(max_rows=20)(html) == html
+    assert tables.RowLimit(20, attach=True).cut(html) == html
 
 
 def test_header_logo_is_drawn_once_and_placed_on_every_page():
