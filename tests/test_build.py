@@ -643,8 +643,9 @@ def test_concurrent_builds_sharing_a_manifest_keep_each_others_entries(api_env, 
     assert manifest["reports"]["b2"]["ipynb"]["path"] == "b/reports/b2.ipynb"
 
 
-def test_pdf_options_apply_to_the_pdf_only(api_env, tmp_path):
-    """PDF-only options are accepted; the PDF gets them, the HTML of the same report is made without them."""
+def test_options_apply_to_the_formats_that_have_them(api_env, tmp_path):
+    """PDF-only options are accepted and the HTML of the same report is made without them;
+    options both exporters have apply to both."""
     small_notebook(
         tmp_path / "table.ipynb",
         body="import pandas as pd\npd.DataFrame({'taxon': [f't{i}' for i in range(30)], 'n': range(30)})",
@@ -675,7 +676,7 @@ def test_pdf_options_apply_to_the_pdf_only(api_env, tmp_path):
     ]
     assert attached == ["table-1.csv"]  # the whole table
     html = (tmp_path / "reports" / "t.html").read_text()
-    assert "t29" in html and "DRAFT" in html
+    assert "Showing the first 5 of 30 rows" in html and ">t29<" not in html and "DRAFT" in html
 
 
 @pytest.mark.parametrize(

@@ -147,7 +147,7 @@ def test_each_project_keeps_listed_ids_the_account_lacks(tmp_path, mock_api, iso
 
 def test_a_pdf_only_option_does_not_change_the_html_fingerprint():
     base = manifest.fingerprints(job(), b"notebook", None)
-    rows = manifest.fingerprints(job(options={"max_table_rows": 5}), b"notebook", None)
+    rows = manifest.fingerprints(job(options={"long_tables_as_lines": False}), b"notebook", None)
     assert rows["pdf"] != base["pdf"] and rows["html"] == base["html"]
 
 
