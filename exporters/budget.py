@@ -17,9 +17,10 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 
 from .errors import ReportError
@@ -70,7 +71,8 @@ class Budget:
         alarm = None
         try:
             alarm = self._set_alarm()
-            yield
+            with _stderr_held() if address_space is not None else nullcontext():
+                yield
         except Exception as exc:
             # Out of memory, C code fails in many ways (SystemError, NULL pointers): any
             # failure after the process came near its limit is taken for running out.
@@ -150,6 +152,30 @@ class Budget:
                 f"{_OPTION}.layout_memory_mib)"
             )
         return ReportError(f"a PDF layout process {how}")
+
+
+@contextmanager
+def _stderr_held() -> Iterator[None]:
+    """What C code writes to stderr meanwhile, printed only if the process lives on.
+
+    A library that cannot start a thread at the memory limit (GLib) prints its own
+    error and aborts the process; the user then gets the export's one line about the
+    limit, not GLib's besides it. Anything else written meanwhile (a font warning)
+    still reaches stderr, once the layout is over."""
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as held:
+        saved = os.dup(2)
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            text = held.read()
+            if text:
+                os.write(2, text)
 
 
 def _limit_growth(extra: int) -> tuple[int, int] | None:
