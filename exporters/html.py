@@ -215,6 +215,14 @@ class OneCodexHTMLExporter(HTMLExporter):
     def _insert_date_default(self):
         return env_flag("ONE_CODEX_INSERT_DATE", True)
 
+    @default("default_preprocessors")
+    def _default_preprocessors_default(self):
+        # --execute runs ours: it keeps outputs nbformat's schema refuses (see execution.py).
+        nbconvert_execute = "nbconvert.preprocessors.ExecutePreprocessor"
+        ours = "ocx_reports.exporters.execution.ReportExecutePreprocessor"
+        listed = HTMLExporter.class_traits()["default_preprocessors"].default()
+        return [ours if p == nbconvert_execute else p for p in listed]
+
     @default("template_name")
     def _template_name_default(self):
         return assets.TEMPLATE_NAME
