@@ -31,7 +31,6 @@ import base64
 import functools
 import json
 import re
-from html import escape
 
 from nbconvert.filters.strings import text_base64
 from nbconvert.preprocessors import Preprocessor
@@ -45,7 +44,8 @@ from .chartspecs import with_charts
 from .chartworkers import Drawing, Drawn
 from .error_outputs import describe_cell
 from .errors import ReportError
-from .visibility import cell_tags
+from .notices import notice_html
+from .visibility import REMOVED_OUTPUT_TAGS, cell_tags
 
 _CHART_MIMETYPE = re.compile(r"^application/vnd\.(vegalite|vega)\.v(\d+)\+json$")
 CHART_MIMETYPES = (
@@ -59,8 +59,6 @@ DEFAULT_FIGURE_PRIORITY = ["image/svg+xml", *CHART_MIMETYPES, "image/png", "imag
 #: What a chart output's frontend view is made of besides the JSON: dropped
 #: once the chart is static, since the sanitizer would leave it empty anyway.
 _SCRIPTED_VIEWS = ("text/html", "application/javascript")
-
-REMOVED_OUTPUT_TAGS = {"remove-cell", "remove-output"}
 
 #: Printable area of the report page, in CSS px (1/96 in): width per paper
 #: size (page width minus 0.75in margins) and the stylesheet's max-height.
@@ -189,10 +187,7 @@ def chart_alt(spec: dict) -> str:
 
 
 def placeholder_html(reason: str) -> str:
-    return (
-        '<div class="ocx-chart-placeholder"><span class="ocx-chart-placeholder-title">'
-        f"Chart not shown</span> {escape(reason)}</div>"
-    )
+    return notice_html("Chart not shown", reason)
 
 
 def stand_in(key: str) -> str:

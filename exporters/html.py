@@ -28,6 +28,7 @@ from .exitgc import freeze_at_exit
 from .limits import LimitsPreprocessor, check_depth, check_tags
 from .mathsvg import MathPreprocessor
 from .metadata import MetadataPreprocessor
+from .notices import NoticePreprocessor
 from .sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
 from .slots import ReportSlotsPreprocessor
 from .urlpolicy import URLPolicy, image_type
@@ -273,6 +274,7 @@ class OneCodexHTMLExporter(HTMLExporter):
             (ErrorOutputPreprocessor, ("allow_errors",)),
             (MetadataPreprocessor, ("project", "samples", "metadata_fields", "markdown_placeholders")),
             (ChartPreprocessor, ("figure_priority", "strict_charts", "chart_cache_dir", "page_size")),
+            (NoticePreprocessor, ()),
             (MathPreprocessor, ("max_formula_chars", "max_math_chars")),
             (LimitsPreprocessor, ("max_stream_lines", "max_stream_chars", "max_css_rules")),
             (VisibilityPreprocessor, ("show_stderr",)),

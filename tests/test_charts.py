@@ -234,7 +234,7 @@ def test_bad_and_remote_charts_show_a_placeholder_and_never_fetch(counting_serve
         pdf = export_pdf(nb)
         html = export_html(nb)
     assert not log.exists(), f"the export made network requests: {log.read_text()}"
-    assert html.count('class="ocx-chart-placeholder"') == 4
+    assert html.count('class="ocx-not-shown"') == 4
     assert "abundance.csv" in html
     warned = " ".join(r.getMessage() for r in caplog.records)
     for cell in ("cell 2", "cell 3", "cell 4", "cell 5"):
@@ -262,7 +262,7 @@ def test_a_chart_that_fails_while_the_report_renders_is_drawn_once_and_shows_its
     with caplog.at_level(logging.WARNING):
         html = export_html(nb)
     assert len(conversions) == 2  # the report is rendered again, but nothing is drawn again
-    assert html.count('class="ocx-chart-placeholder"') == 1 and html.count('class="ocx-chart-static"') == 1
+    assert html.count('class="ocx-not-shown"') == 1 and html.count('class="ocx-chart-static"') == 1
     embedded = [base64.b64decode(data) for data in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html)]
     assert embedded and not [svg for svg in embedded if b"data-ocx-drawing" in svg]  # no stand-in left
     warnings = [r.getMessage() for r in caplog.records if "cannot be drawn" in r.getMessage()]
