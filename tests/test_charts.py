@@ -9,7 +9,6 @@ import logging
 import re
 import subprocess
 import sys
-import textwrap
 
 import pytest
 from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
@@ -183,40 +182,6 @@ def test_vegalite_versions_follow_schema_and_v4_falls_back_to_oldest_v5():
     assert charts.vegalite_version(5, "https://vega.github.io/schema/vega-lite/v5.2.0.json", shipped) == "5.21"
     assert charts.vegalite_version(6, "", shipped) == "6.4"
     assert charts.vegalite_version(7, "", shipped) == "6.4"
-
-
-@pytest.fixture
-def counting_server(tmp_path):
-    """An HTTP server in its own process that logs every request it gets.
-
-    A separate process, not a thread: vl-convert holds the GIL while it
-    converts, so a thread server could never answer and a regression would
-    hang the test instead of failing it.
-    """
-    log = tmp_path / "requests.log"
-    script = textwrap.dedent(
-        f"""
-        import http.server, sys
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                with open({str(log)!r}, "a") as f:
-                    f.write(self.path + "\\n")
-                self.send_response(200)
-                self.send_header("Content-Type", "text/csv")
-                self.end_headers()
-                self.wfile.write(b"sample,abundance\\nS1,3\\n")
-            def log_message(self, *args):
-                pass
-        server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-        print(server.server_port, flush=True)
-        server.serve_forever()
-        """
-    )
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    port = int(process.stdout.readline())
-    yield f"http://127.0.0.1:{port}", log
-    process.terminate()
-    process.wait()
 
 
 def test_bad_and_remote_charts_show_a_placeholder_and_never_fetch(counting_server, caplog):
