@@ -6,6 +6,9 @@ WeasyPrint nor a printed page can run. This preprocessor draws it instead,
 with vl-convert (the Vega libraries in an embedded JavaScript engine), and
 leaves each output holding the one figure the report shows:
 
+* a chart counts in whichever form the notebook holds it: chart JSON, Altair 6.3's
+  misspelled ``…v6.json`` key, or the ``<script>`` of Altair's html renderer (see
+  ``chartspecs``);
 * the first mimetype of ``figure_priority`` present wins (by default an SVG
   the kernel already made, then the chart JSON, then PNG/JPEG), so SVG beats
   PNG for matplotlib too;
@@ -28,7 +31,6 @@ import base64
 import functools
 import json
 import re
-from html import escape
 
 from nbconvert.filters.strings import text_base64
 from nbconvert.preprocessors import Preprocessor
@@ -38,10 +40,12 @@ from ocx_reports.chartsvg import CHART_CONFIG, VEGA_FONT_CONFIG, Chart, ChartErr
 
 from . import svgforms
 from .chartcache import ChartCache, content_key, svg_digest
+from .chartspecs import with_charts
 from .chartworkers import Drawing, Drawn
 from .error_outputs import describe_cell
 from .errors import ReportError
-from .visibility import cell_tags
+from .notices import notice_html
+from .visibility import REMOVED_OUTPUT_TAGS, cell_tags
 
 _CHART_MIMETYPE = re.compile(r"^application/vnd\.(vegalite|vega)\.v(\d+)\+json$")
 CHART_MIMETYPES = (
@@ -55,8 +59,6 @@ DEFAULT_FIGURE_PRIORITY = ["image/svg+xml", *CHART_MIMETYPES, "image/png", "imag
 #: What a chart output's frontend view is made of besides the JSON: dropped
 #: once the chart is static, since the sanitizer would leave it empty anyway.
 _SCRIPTED_VIEWS = ("text/html", "application/javascript")
-
-REMOVED_OUTPUT_TAGS = {"remove-cell", "remove-output"}
 
 #: Printable area of the report page, in CSS px (1/96 in): width per paper
 #: size (page width minus 0.75in margins) and the stylesheet's max-height.
@@ -185,10 +187,7 @@ def chart_alt(spec: dict) -> str:
 
 
 def placeholder_html(reason: str) -> str:
-    return (
-        '<div class="ocx-chart-placeholder"><span class="ocx-chart-placeholder-title">'
-        f"Chart not shown</span> {escape(reason)}</div>"
-    )
+    return notice_html("Chart not shown", reason)
 
 
 def stand_in(key: str) -> str:
@@ -285,8 +284,10 @@ class ChartPreprocessor(Preprocessor):
             self._caches[directory] = ChartCache(directory or None)
         return self._caches[directory]
 
-    def _figures(self, nb):
-        """(cell index, cell, output, mimetype shown) of each figure output the report keeps.
+    def _figures(self, nb, expose: bool = False):
+        """(cell index, cell, output, mimetype shown, its data) of each figure output the
+        report keeps. A chart counts in whichever form the output holds it (``chartspecs``);
+        ``expose`` leaves it under its chart mimetype in the output, for ``preprocess``.
 
         This runs before the visibility preprocessor, so that messages count
         cells as the notebook does; outputs it will drop are not drawn.
@@ -295,10 +296,13 @@ class ChartPreprocessor(Preprocessor):
             if cell_tags(cell) & REMOVED_OUTPUT_TAGS:
                 continue
             for output in cell.get("outputs", ()):
-                data = output.get("data") or {}
+                data = output.get("data")
+                data = with_charts(data) if isinstance(data, dict) else {}
                 chosen = next((m for m in self.figure_priority if m in data), None)
                 if chosen is not None:
-                    yield index, cell, output, chosen
+                    if expose and data is not output["data"]:
+                        output["data"] = data
+                    yield index, cell, output, chosen, data[chosen]
 
     def start(self, nb) -> bool:
         """Start drawing ``nb``'s uncached charts now, in the background: the exporter
@@ -311,13 +315,13 @@ class ChartPreprocessor(Preprocessor):
         todo, figures = {}, {}
         self._failures.clear()  # a chart that failed in an earlier export is tried again
         self._kernel_svgs.clear()
-        for *_, output, chosen in self._figures(nb):
+        for *_, chosen, value in self._figures(nb):
             if chosen == "image/svg+xml" and self.pdf_forms:
-                self._kernel_svg(output["data"][chosen], figures)
+                self._kernel_svg(value, figures)
             if not is_chart_mimetype(chosen):
                 continue
             try:
-                chart = chart_for(chosen, output["data"][chosen])
+                chart = chart_for(chosen, value)
             except ChartError:
                 continue  # reported by preprocess
             key = chart_key(chart)
@@ -347,13 +351,12 @@ class ChartPreprocessor(Preprocessor):
             for output in cell.get("outputs", ()):
                 if isinstance(output.get("metadata"), dict):
                     output["metadata"].pop("ocx_chart", None)
-        for index, cell, output, chosen in self._figures(nb):
-            data = output["data"]
+        for index, cell, output, chosen, value in self._figures(nb, expose=True):
             if not is_chart_mimetype(chosen):
-                show_only(output, chosen, data[chosen])
+                show_only(output, chosen, value)
                 continue
             try:
-                chart = chart_for(chosen, data[chosen])
+                chart = chart_for(chosen, value)
                 pending.append((index, cell, output, chart, chart_key(chart)))
             except ChartError as exc:
                 self._failed(index, cell, output, str(exc))

@@ -28,6 +28,8 @@ from .exitgc import freeze_at_exit
 from .limits import LimitsPreprocessor, check_depth, check_tags
 from .mathsvg import MathPreprocessor
 from .metadata import MetadataPreprocessor
+from .notices import NoticePreprocessor
+from .objectreprs import ObjectReprPreprocessor
 from .sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
 from .slots import ReportSlotsPreprocessor
 from .urlpolicy import URLPolicy, image_type
@@ -161,6 +163,11 @@ class OneCodexHTMLExporter(HTMLExporter):
     chart_cache_dir = Unicode(
         "", help="Directory that keeps drawn charts between exports, for batch builds (default: memory only)."
     ).tag(config=True)
+    drop_object_reprs = Bool(
+        True,
+        help="Leave out results that are only default object reprs, such as [<matplotlib.lines.Line2D at 0x…>], "
+        "Text(0.5, 1.0, 'title') or <Axes: >, which plotting calls return; printed output is always kept.",
+    ).tag(config=True)
     # Limits on what one notebook puts in a report (see limits.py); 0 lifts each.
     max_table_rows = Int(
         5000,
@@ -215,6 +222,14 @@ class OneCodexHTMLExporter(HTMLExporter):
     def _insert_date_default(self):
         return env_flag("ONE_CODEX_INSERT_DATE", True)
 
+    @default("default_preprocessors")
+    def _default_preprocessors_default(self):
+        # --execute runs ours: it keeps outputs nbformat's schema refuses (see execution.py).
+        nbconvert_execute = "nbconvert.preprocessors.ExecutePreprocessor"
+        ours = "ocx_reports.exporters.execution.ReportExecutePreprocessor"
+        listed = HTMLExporter.class_traits()["default_preprocessors"].default()
+        return [ours if p == nbconvert_execute else p for p in listed]
+
     @default("template_name")
     def _template_name_default(self):
         return assets.TEMPLATE_NAME
@@ -263,8 +278,10 @@ class OneCodexHTMLExporter(HTMLExporter):
         # Errors are checked first so messages count cells as the notebook does.
         for cls, linked in (
             (ErrorOutputPreprocessor, ("allow_errors",)),
+            (ObjectReprPreprocessor, ("drop_object_reprs",)),
             (MetadataPreprocessor, ("project", "samples", "metadata_fields", "markdown_placeholders")),
             (ChartPreprocessor, ("figure_priority", "strict_charts", "chart_cache_dir", "page_size")),
+            (NoticePreprocessor, ()),
             (MathPreprocessor, ("max_formula_chars", "max_math_chars")),
             (LimitsPreprocessor, ("max_stream_lines", "max_stream_chars", "max_css_rules")),
             (VisibilityPreprocessor, ("show_stderr",)),

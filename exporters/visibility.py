@@ -13,6 +13,8 @@ from traitlets import Bool
 
 BREAK_BEFORE = "page-break-before"
 BREAK_AFTER = "page-break-after"
+#: Tags whose cell's outputs never reach the report: what works on outputs skips them.
+REMOVED_OUTPUT_TAGS = {"remove-cell", "remove-output"}
 
 
 def cell_tags(cell) -> set[str]:

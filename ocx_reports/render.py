@@ -74,10 +74,13 @@ def execute(
 
 @functools.cache
 def _client_class():
-    """nbclient's client, telling ``on_kernel`` about the kernel's process (imported on first use)."""
+    """nbclient's client, telling ``on_kernel`` about the kernel's process and keeping outputs
+    sent under a misspelled JSON mimetype (see ``exporters/execution.py``; imported on first use)."""
     from nbclient import NotebookClient
 
-    class ReportClient(NotebookClient):
+    from .exporters.execution import RespellingClient
+
+    class ReportClient(RespellingClient, NotebookClient):
         on_kernel = None
 
         async def async_start_new_kernel(self, **kwargs):

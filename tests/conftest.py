@@ -1,4 +1,9 @@
-"""Shared fixtures: a real local One Codex API server, and a clean credential environment."""
+"""Shared fixtures: a real local One Codex API server, a server that counts requests, and a clean
+credential environment."""
+
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -33,3 +38,37 @@ def layout_in_this_process(monkeypatch):
     from ocx_reports.exporters import parallel
 
     monkeypatch.setattr(parallel, "fork_available", lambda: False)
+
+
+@pytest.fixture
+def counting_server(tmp_path):
+    """An HTTP server in its own process that logs every request it gets.
+
+    A separate process, not a thread: vl-convert holds the GIL while it
+    converts, so a thread server could never answer and a regression would
+    hang the test instead of failing it.
+    """
+    log = tmp_path / "requests.log"
+    script = textwrap.dedent(
+        f"""
+        import http.server, sys
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                with open({str(log)!r}, "a") as f:
+                    f.write(self.path + "\\n")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/csv")
+                self.end_headers()
+                self.wfile.write(b"sample,abundance\\nS1,3\\n")
+            def log_message(self, *args):
+                pass
+        server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        print(server.server_port, flush=True)
+        server.serve_forever()
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    port = int(process.stdout.readline())
+    yield f"http://127.0.0.1:{port}", log
+    process.terminate()
+    process.wait()
