@@ -19,7 +19,9 @@ leaves each output holding the one figure the report shows:
   that needs data from a URL fails fast instead of touching the network;
 * a chart that cannot be drawn falls back to a PNG of it if the output has
   one, else to a visible placeholder box, and a warning names the cell;
-  ``strict_charts`` turns that into an error.
+  ``strict_charts`` turns that into an error;
+* every chart and SVG figure prints its text in the report font, whatever font
+  it asks for (see ``ocx_reports.chartfonts``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from nbconvert.filters.strings import text_base64
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Enum, List, Unicode
 
+from ocx_reports.chartfonts import spec_in_report_font, svg_in_report_font
 from ocx_reports.chartsvg import CHART_CONFIG, VEGA_FONT_CONFIG, Chart, ChartError, Figure, vega_with_font
 
 from . import svgforms
@@ -133,6 +136,7 @@ def chart_for(mimetype: str, data) -> Chart:
         raise ChartError(f"the chart JSON does not parse ({exc})") from None
     if not isinstance(spec, dict):
         raise ChartError("the chart JSON is not an object")
+    spec = spec_in_report_font(spec)  # so its text is measured in the font it prints in
     kind, major = _CHART_MIMETYPE.match(mimetype).groups()
     if kind == "vega":
         return Chart("vega", spec)
@@ -274,6 +278,7 @@ class ChartPreprocessor(Preprocessor):
         self._failures: dict[str, ChartError] = {}  # charts that could not be drawn, by key
         self._awaiting = None  # (pending outputs, drawings) that ``finish`` waits for
         self._kernel_svgs: dict[str, str] = {}  # kernel-drawn SVG shown -> its cache key
+        self._in_report_font: dict[str, str] = {}  # kernel-drawn SVG -> as shown (``_printable``)
         self._converting: Drawing | None = None  # of those SVGs to PDF, for ``finish``
         self._readable_pdfs: set[str] = set()  # chart keys whose cached PDF the layout can place
 
@@ -311,9 +316,10 @@ class ChartPreprocessor(Preprocessor):
         todo, figures = {}, {}
         self._failures.clear()  # a chart that failed in an earlier export is tried again
         self._kernel_svgs.clear()
+        self._in_report_font.clear()
         for *_, output, chosen in self._figures(nb):
             if chosen == "image/svg+xml" and self.pdf_forms:
-                self._kernel_svg(output["data"][chosen], figures)
+                self._kernel_svg(self._printable(output["data"][chosen]), figures)
             if not is_chart_mimetype(chosen):
                 continue
             try:
@@ -327,6 +333,15 @@ class ChartPreprocessor(Preprocessor):
             self._started.update(dict.fromkeys(todo, Drawing(todo, self.pdf_forms)))
         self._converting = Drawing(figures, pdf=True) if figures else None
         return bool(self._started)
+
+    def _printable(self, svg):
+        """A kernel-drawn SVG with its text in the report font (see ``ocx_reports.chartfonts``),
+        as the report shows it: worked out once per export, for ``start`` and ``preprocess``."""
+        if not isinstance(svg, str):
+            return svg
+        if svg not in self._in_report_font:
+            self._in_report_font[svg] = svg_in_report_font(svg)
+        return self._in_report_font[svg]
 
     def _kernel_svg(self, svg, figures: dict[str, Figure]) -> None:
         """Note a kernel-drawn SVG the PDF report shows, if a converted form may draw it,
@@ -350,7 +365,10 @@ class ChartPreprocessor(Preprocessor):
         for index, cell, output, chosen in self._figures(nb):
             data = output["data"]
             if not is_chart_mimetype(chosen):
-                show_only(output, chosen, data[chosen])
+                shown = data[chosen]
+                if chosen == "image/svg+xml":
+                    shown = self._printable(shown)
+                show_only(output, chosen, shown)
                 continue
             try:
                 chart = chart_for(chosen, data[chosen])
