@@ -21,7 +21,8 @@ leaves each output holding the one figure the report shows:
   one, else to a visible placeholder box, and a warning names the cell;
   ``strict_charts`` turns that into an error;
 * every chart and SVG figure prints its text in the report font, whatever font
-  it asks for (see ``ocx_reports.chartfonts``).
+  it asks for (see ``ocx_reports.chartfonts``), and a cell whose figures' text
+  prints too small once fitted to the page gets one warning (``textsize``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from .chartcache import ChartCache, content_key, svg_digest
 from .chartworkers import Drawing, Drawn
 from .error_outputs import describe_cell
 from .errors import ReportError
+from .textsize import printed_text_pt
 from .visibility import cell_tags
 
 _CHART_MIMETYPE = re.compile(r"^application/vnd\.(vegalite|vega)\.v(\d+)\+json$")
@@ -167,17 +169,6 @@ def embed_script(cache: ChartCache) -> str:
     return script
 
 
-def printed_text_pt(svg: str, printable_px: float) -> float | None:
-    """The smallest chart text size on paper once the chart is scaled to fit, in pt."""
-    size = re.search(r'<svg[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"', svg)
-    fonts = [float(px) for px in re.findall(r'font-size="([\d.]+)px"', svg)]
-    if not size or not fonts:
-        return None
-    width, height = float(size.group(1)), float(size.group(2))
-    scale = min(1.0, printable_px / width, PRINTABLE_HEIGHT_PX / height)
-    return min(fonts) * 0.75 * scale
-
-
 def chart_alt(spec: dict) -> str:
     """Alternative text for a chart image: its description, else its title."""
     title = spec.get("title")
@@ -279,6 +270,7 @@ class ChartPreprocessor(Preprocessor):
         self._awaiting = None  # (pending outputs, drawings) that ``finish`` waits for
         self._kernel_svgs: dict[str, str] = {}  # kernel-drawn SVG shown -> its cache key
         self._in_report_font: dict[str, str] = {}  # kernel-drawn SVG -> as shown (``_printable``)
+        self._small_text: dict[int, tuple] = {}  # cell index -> (cell, smallest text in pt)
         self._converting: Drawing | None = None  # of those SVGs to PDF, for ``finish``
         self._readable_pdfs: set[str] = set()  # chart keys whose cached PDF the layout can place
 
@@ -357,6 +349,7 @@ class ChartPreprocessor(Preprocessor):
         each shows a stand-in and the report renders meanwhile; ``finish`` then swaps the
         drawn SVGs in (not with ``interactive_charts``, whose script the render needs)."""
         self._awaiting = None
+        self._small_text.clear()
         pending = []
         for cell in nb.cells:  # only this preprocessor says what is a chart (and what it loads)
             for output in cell.get("outputs", ()):
@@ -368,6 +361,7 @@ class ChartPreprocessor(Preprocessor):
                 shown = data[chosen]
                 if chosen == "image/svg+xml":
                     shown = self._printable(shown)
+                    self._note_text_size(index, cell, shown)
                 show_only(output, chosen, shown)
                 continue
             try:
@@ -392,7 +386,7 @@ class ChartPreprocessor(Preprocessor):
                 self._failed(index, cell, output, str(result))
                 continue
             self._show(output, chart, shown[key])
-            self._check_text_size(index, cell, result)
+            self._note_text_size(index, cell, result)
         if self.interactive_charts and any(not isinstance(r, ChartError) for r in drawn.values()):
             resources["ocx_charts"] = {"script": embed_script(self.cache)}
         return nb, resources
@@ -400,8 +394,10 @@ class ChartPreprocessor(Preprocessor):
     def finish(self, html: str, resources) -> str | None:
         """The rendered report with the drawn SVGs in place of their stand-ins, or None
         when a chart could not be drawn: the report must then be rendered again, and
-        ``preprocess`` shows that chart's fallback (the failure is remembered)."""
+        ``preprocess`` shows that chart's fallback (the failure is remembered). Warns of
+        figures whose text prints too small, once the last chart is drawn."""
         if self._awaiting is None:
+            self._warn_small_text()
             return self._add_kernel_forms(html, resources)
         pending, drawings = self._awaiting
         self._awaiting = None
@@ -411,7 +407,8 @@ class ChartPreprocessor(Preprocessor):
         shown = self._add_forms(drawn, resources)
         html = _swap(html, {text_base64(stand_in(key)): text_base64(svg) for key, svg in shown.items()})
         for index, cell, _, _, key in pending:
-            self._check_text_size(index, cell, drawn[key])
+            self._note_text_size(index, cell, drawn[key])
+        self._warn_small_text()
         return self._add_kernel_forms(html, resources)
 
     def _begin(self, keys: dict[str, Chart]) -> dict[str, Drawing]:
@@ -504,15 +501,26 @@ class ChartPreprocessor(Preprocessor):
             shown["vega"] = to_vega(chart)
         output.setdefault("metadata", {})["ocx_chart"] = shown
 
-    def _check_text_size(self, index, cell, svg: str) -> None:
-        smallest = printed_text_pt(svg, PRINTABLE_WIDTH_PX[self.page_size])
-        if smallest is not None and smallest < MIN_TEXT_PT:
+    def _note_text_size(self, index, cell, svg) -> None:
+        """Note the cell if the SVG figure's text prints under ``MIN_TEXT_PT`` once fitted
+        to the page (kernel-drawn or drawn here); ``finish`` warns once per cell."""
+        if not isinstance(svg, str):
+            return
+        smallest = printed_text_pt(svg, PRINTABLE_WIDTH_PX[self.page_size], PRINTABLE_HEIGHT_PX)
+        if smallest is not None and smallest < self._small_text.get(index, (cell, MIN_TEXT_PT))[1]:
+            self._small_text[index] = (cell, smallest)
+
+    def _warn_small_text(self) -> None:
+        """One warning per cell ``_note_text_size`` noted, with its smallest text size."""
+        for index, (cell, smallest) in sorted(self._small_text.items()):
             self.log.warning(
-                "%s: the chart is scaled down to fit the page and its smallest text prints at "
-                "%.1fpt; make it narrower or split it into several charts",
+                "%s: once the figure is fitted to the page its smallest text prints at %.1f pt, under %g pt; "
+                "draw it narrower or with larger text, or split it into several figures",
                 describe_cell(index, cell),
                 smallest,
+                MIN_TEXT_PT,
             )
+        self._small_text.clear()
 
     def _failed(self, index, cell, output, reason: str) -> None:
         where = describe_cell(index, cell)

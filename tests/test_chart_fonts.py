@@ -1,9 +1,10 @@
-"""Chart and figure text prints whatever font it asks for."""
+"""Chart and figure text prints whatever font it asks for, and too-small text is warned of on every path."""
 
 from __future__ import annotations
 
 import base64
 import io
+import logging
 import re
 
 import pytest
@@ -171,3 +172,46 @@ def test_a_chart_in_another_font_is_laid_out_with_the_report_font_it_prints_in()
     themed = to_svg(chart_for(VL5, themed_spec()))
     assert themed == to_svg(chart_for(VL5, themed_spec(**report_font, background="white")))
     assert "Fira" not in themed
+
+
+def wide_chart_outputs(width: int) -> list[dict]:
+    """Two kernel-drawn charts ``width`` px wide, as ``ocx_reports.charts.enable()`` makes them."""
+    import altair as alt
+    import pandas as pd
+
+    import ocx_reports.charts as ocx_charts
+
+    before = alt.theme.active, alt.renderers.active
+    try:
+        ocx_charts.enable()
+        outputs = []
+        for title in ("Wide one", "Wide two"):
+            chart = alt.Chart(pd.DataFrame(VALUES), title=title).mark_bar().encode(x="sample", y="abundance")
+            bundle, metadata = chart.properties(width=width)._repr_mimebundle_()
+            assert "image/svg+xml" in bundle
+            outputs.append(new_output("display_data", data=bundle, metadata=metadata))
+        return outputs
+    finally:
+        alt.theme.enable(before[0])
+        alt.renderers.enable(before[1])
+
+
+def small_text_warnings(caplog, nb) -> list[str]:
+    with caplog.at_level(logging.WARNING):
+        export_pdf(nb)
+    return [r.getMessage() for r in caplog.records if "smallest text prints at" in r.getMessage()]
+
+
+def test_kernel_drawn_wide_chart_warns_once_per_cell_of_its_tiny_text(caplog):
+    nb = notebook(code("normal", outputs=wide_chart_outputs(400)), code("wide", outputs=wide_chart_outputs(1600)))
+    (warning,) = small_text_warnings(caplog, nb)  # one for the cell, not one per chart
+    size = float(re.search(r"prints at ([\d.]+) pt", warning).group(1))
+    assert warning.startswith("cell 2 (In [1]):") and 3.0 < size < 4.0, warning
+    assert "narrower" in warning
+
+
+def test_matplotlib_svg_with_tiny_text_warns_and_one_that_fits_does_not(caplog):
+    wide, fitting = matplotlib_svg(figsize=(30, 3)), matplotlib_svg()
+    nb = notebook(code("fits", outputs=[svg_output(fitting)]), code("wide", outputs=[svg_output(wide)]))
+    (warning,) = small_text_warnings(caplog, nb)
+    assert warning.startswith("cell 2 (In [1]):"), warning
