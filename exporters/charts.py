@@ -22,7 +22,10 @@ leaves each output holding the one figure the report shows:
   that needs data from a URL fails fast instead of touching the network;
 * a chart that cannot be drawn falls back to a PNG of it if the output has
   one, else to a visible placeholder box, and a warning names the cell;
-  ``strict_charts`` turns that into an error.
+  ``strict_charts`` turns that into an error;
+* every chart and SVG figure prints its text in the report font, whatever font
+  it asks for (see ``ocx_reports.chartfonts``), and a cell whose figures' text
+  prints too small once fitted to the page gets one warning (``textsize``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from nbconvert.filters.strings import text_base64
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Enum, List, Unicode
 
+from ocx_reports.chartfonts import spec_in_report_font, svg_in_report_font
 from ocx_reports.chartsvg import CHART_CONFIG, VEGA_FONT_CONFIG, Chart, ChartError, Figure, vega_with_font
 
 from . import svgforms
@@ -45,6 +49,7 @@ from .chartworkers import Drawing, Drawn
 from .error_outputs import describe_cell
 from .errors import ReportError
 from .notices import notice_html
+from .textsize import printed_text_pt
 from .visibility import REMOVED_OUTPUT_TAGS, cell_tags
 
 _CHART_MIMETYPE = re.compile(r"^application/vnd\.(vegalite|vega)\.v(\d+)\+json$")
@@ -135,6 +140,7 @@ def chart_for(mimetype: str, data) -> Chart:
         raise ChartError(f"the chart JSON does not parse ({exc})") from None
     if not isinstance(spec, dict):
         raise ChartError("the chart JSON is not an object")
+    spec = spec_in_report_font(spec)  # so its text is measured in the font it prints in
     kind, major = _CHART_MIMETYPE.match(mimetype).groups()
     if kind == "vega":
         return Chart("vega", spec)
@@ -163,17 +169,6 @@ def embed_script(cache: ChartCache) -> str:
         script = vl_convert.javascript_bundle(EMBED_SNIPPET).replace("</script", "<\\/script")
         cache.put(key, script, ".js")
     return script
-
-
-def printed_text_pt(svg: str, printable_px: float) -> float | None:
-    """The smallest chart text size on paper once the chart is scaled to fit, in pt."""
-    size = re.search(r'<svg[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"', svg)
-    fonts = [float(px) for px in re.findall(r'font-size="([\d.]+)px"', svg)]
-    if not size or not fonts:
-        return None
-    width, height = float(size.group(1)), float(size.group(2))
-    scale = min(1.0, printable_px / width, PRINTABLE_HEIGHT_PX / height)
-    return min(fonts) * 0.75 * scale
 
 
 def chart_alt(spec: dict) -> str:
@@ -273,6 +268,8 @@ class ChartPreprocessor(Preprocessor):
         self._failures: dict[str, ChartError] = {}  # charts that could not be drawn, by key
         self._awaiting = None  # (pending outputs, drawings) that ``finish`` waits for
         self._kernel_svgs: dict[str, str] = {}  # kernel-drawn SVG shown -> its cache key
+        self._in_report_font: dict[str, str] = {}  # kernel-drawn SVG -> as shown (``_printable``)
+        self._small_text: dict[int, tuple] = {}  # cell index -> (cell, smallest text in pt)
         self._converting: Drawing | None = None  # of those SVGs to PDF, for ``finish``
         self._readable_pdfs: set[str] = set()  # chart keys whose cached PDF the layout can place
 
@@ -315,9 +312,10 @@ class ChartPreprocessor(Preprocessor):
         todo, figures = {}, {}
         self._failures.clear()  # a chart that failed in an earlier export is tried again
         self._kernel_svgs.clear()
+        self._in_report_font.clear()
         for *_, chosen, value in self._figures(nb):
             if chosen == "image/svg+xml" and self.pdf_forms:
-                self._kernel_svg(value, figures)
+                self._kernel_svg(self._printable(value), figures)
             if not is_chart_mimetype(chosen):
                 continue
             try:
@@ -331,6 +329,15 @@ class ChartPreprocessor(Preprocessor):
             self._started.update(dict.fromkeys(todo, Drawing(todo, self.pdf_forms)))
         self._converting = Drawing(figures, pdf=True) if figures else None
         return bool(self._started)
+
+    def _printable(self, svg):
+        """A kernel-drawn SVG with its text in the report font (see ``ocx_reports.chartfonts``),
+        as the report shows it: worked out once per export, for ``start`` and ``preprocess``."""
+        if not isinstance(svg, str):
+            return svg
+        if svg not in self._in_report_font:
+            self._in_report_font[svg] = svg_in_report_font(svg)
+        return self._in_report_font[svg]
 
     def _kernel_svg(self, svg, figures: dict[str, Figure]) -> None:
         """Note a kernel-drawn SVG the PDF report shows, if a converted form may draw it,
@@ -346,6 +353,7 @@ class ChartPreprocessor(Preprocessor):
         each shows a stand-in and the report renders meanwhile; ``finish`` then swaps the
         drawn SVGs in (not with ``interactive_charts``, whose script the render needs)."""
         self._awaiting = None
+        self._small_text.clear()
         pending = []
         for cell in nb.cells:  # only this preprocessor says what is a chart (and what it loads)
             for output in cell.get("outputs", ()):
@@ -353,6 +361,9 @@ class ChartPreprocessor(Preprocessor):
                     output["metadata"].pop("ocx_chart", None)
         for index, cell, output, chosen, value in self._figures(nb, expose=True):
             if not is_chart_mimetype(chosen):
+                if chosen == "image/svg+xml":
+                    value = self._printable(value)
+                    self._note_text_size(index, cell, value)
                 show_only(output, chosen, value)
                 continue
             try:
@@ -377,7 +388,7 @@ class ChartPreprocessor(Preprocessor):
                 self._failed(index, cell, output, str(result))
                 continue
             self._show(output, chart, shown[key])
-            self._check_text_size(index, cell, result)
+            self._note_text_size(index, cell, result)
         if self.interactive_charts and any(not isinstance(r, ChartError) for r in drawn.values()):
             resources["ocx_charts"] = {"script": embed_script(self.cache)}
         return nb, resources
@@ -385,8 +396,10 @@ class ChartPreprocessor(Preprocessor):
     def finish(self, html: str, resources) -> str | None:
         """The rendered report with the drawn SVGs in place of their stand-ins, or None
         when a chart could not be drawn: the report must then be rendered again, and
-        ``preprocess`` shows that chart's fallback (the failure is remembered)."""
+        ``preprocess`` shows that chart's fallback (the failure is remembered). Warns of
+        figures whose text prints too small, once the last chart is drawn."""
         if self._awaiting is None:
+            self._warn_small_text()
             return self._add_kernel_forms(html, resources)
         pending, drawings = self._awaiting
         self._awaiting = None
@@ -396,7 +409,8 @@ class ChartPreprocessor(Preprocessor):
         shown = self._add_forms(drawn, resources)
         html = _swap(html, {text_base64(stand_in(key)): text_base64(svg) for key, svg in shown.items()})
         for index, cell, _, _, key in pending:
-            self._check_text_size(index, cell, drawn[key])
+            self._note_text_size(index, cell, drawn[key])
+        self._warn_small_text()
         return self._add_kernel_forms(html, resources)
 
     def _begin(self, keys: dict[str, Chart]) -> dict[str, Drawing]:
@@ -489,15 +503,26 @@ class ChartPreprocessor(Preprocessor):
             shown["vega"] = to_vega(chart)
         output.setdefault("metadata", {})["ocx_chart"] = shown
 
-    def _check_text_size(self, index, cell, svg: str) -> None:
-        smallest = printed_text_pt(svg, PRINTABLE_WIDTH_PX[self.page_size])
-        if smallest is not None and smallest < MIN_TEXT_PT:
+    def _note_text_size(self, index, cell, svg) -> None:
+        """Note the cell if the SVG figure's text prints under ``MIN_TEXT_PT`` once fitted
+        to the page (kernel-drawn or drawn here); ``finish`` warns once per cell."""
+        if not isinstance(svg, str):
+            return
+        smallest = printed_text_pt(svg, PRINTABLE_WIDTH_PX[self.page_size], PRINTABLE_HEIGHT_PX)
+        if smallest is not None and smallest < self._small_text.get(index, (cell, MIN_TEXT_PT))[1]:
+            self._small_text[index] = (cell, smallest)
+
+    def _warn_small_text(self) -> None:
+        """One warning per cell ``_note_text_size`` noted, with its smallest text size."""
+        for index, (cell, smallest) in sorted(self._small_text.items()):
             self.log.warning(
-                "%s: the chart is scaled down to fit the page and its smallest text prints at "
-                "%.1fpt; make it narrower or split it into several charts",
+                "%s: once the figure is fitted to the page its smallest text prints at %.1f pt, under %g pt; "
+                "draw it narrower or with larger text, or split it into several figures",
                 describe_cell(index, cell),
                 smallest,
+                MIN_TEXT_PT,
             )
+        self._small_text.clear()
 
     def _failed(self, index, cell, output, reason: str) -> None:
         where = describe_cell(index, cell)

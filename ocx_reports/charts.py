@@ -18,7 +18,7 @@ import warnings
 
 import altair as alt
 
-from ocx_reports.chartsvg import FONT_FAMILY as FONT
+from ocx_reports.chartfonts import FONT_FAMILY as FONT
 from ocx_reports.chartsvg import ChartError, register_fonts, to_svg
 from ocx_reports.exporters.assets import font_dir
 from ocx_reports.exporters.charts import chart_for

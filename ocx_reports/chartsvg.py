@@ -1,4 +1,4 @@
-"""One chart spec -> SVG with vl-convert: no network, text in the report font.
+"""One chart spec -> SVG with vl-convert: no network, text in the report font (``chartfonts``).
 
 Also a worker process (``python -m ocx_reports.chartsvg FONT_DIR``: one JSON
 chart per stdin line, one JSON result per stdout line; for the PDF report the
@@ -18,12 +18,11 @@ import re
 import sys
 from dataclasses import dataclass
 
+from ocx_reports.chartfonts import FONT_FAMILY, svg_in_report_font
+
 #: Applied beneath each Vega-Lite spec's own config: chart text in the report
 #: font (registered with vl-convert, so text is measured with the font the
 #: PDF shows).
-#: The fallbacks matter in the HTML report, where an SVG image cannot use the
-#: page's embedded fonts and a browser without the font would pick a serif.
-FONT_FAMILY = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
 CHART_CONFIG = {"font": FONT_FAMILY}
 #: Vega specs take no config argument: this goes beneath their own ``config``,
 #: naming the report font for every kind of text Vega draws.
@@ -86,26 +85,31 @@ def vega_with_font(spec: dict) -> dict:
 
 
 def to_svg(chart: Chart) -> str:
-    """Draw one chart, fetching nothing (an empty allowed-base-URL list); raises ChartError."""
+    """Draw one chart, fetching nothing (an empty allowed-base-URL list); raises ChartError.
+    Its spec names the report font already (``chart_for``); what a signal set is put in
+    it here, so that no text is lost on the way to the PDF."""
     import vl_convert
 
     try:
         if chart.mode == "vega":
-            return vl_convert.vega_to_svg(vega_with_font(chart.spec), allowed_base_urls=[])
-        return vl_convert.vegalite_to_svg(
-            chart.spec, vl_version=chart.vl_version, config=CHART_CONFIG, allowed_base_urls=[]
-        )
+            svg = vl_convert.vega_to_svg(vega_with_font(chart.spec), allowed_base_urls=[])
+        else:
+            svg = vl_convert.vegalite_to_svg(
+                chart.spec, vl_version=chart.vl_version, config=CHART_CONFIG, allowed_base_urls=[]
+            )
     except ValueError as exc:
         raise ChartError(short_reason(exc)) from None
+    return svg_in_report_font(svg)
 
 
 def to_pdf(svg: str) -> bytes | None:
     """The SVG as a one-page PDF, converted by vl-convert in compiled code: how the PDF
-    report draws charts (see ``exporters/svgforms.py``); None if it cannot."""
+    report draws charts (see ``exporters/svgforms.py``); None if it cannot. Its text is
+    put in the report font first, which the converter would leave out in a font it lacks."""
     import vl_convert
 
     try:
-        return vl_convert.svg_to_pdf(svg)
+        return vl_convert.svg_to_pdf(svg_in_report_font(svg))
     except (ValueError, RuntimeError):  # vl-convert raises RuntimeError for SVG it cannot read
         return None
 
