@@ -125,9 +125,9 @@ def check_depth(html: str, max_depth: int, where) -> None:
 class LimitsPreprocessor(Preprocessor):
     """Cut long text outputs short, and count the notebook's CSS rules."""
 
-    max_stream_lines = Int(400, help="Lines a text output keeps (0: all).").tag(config=True)
-    max_stream_chars = Int(50_000, help="Characters a text output keeps (0: all).").tag(config=True)
-    max_css_rules = Int(5000, help="CSS rules a notebook may hold (0: no limit).").tag(config=True)
+    max_stream_lines = Int(400, min=0, help="Lines a text output keeps (0: all).").tag(config=True)
+    max_stream_chars = Int(50_000, min=0, help="Characters a text output keeps (0: all).").tag(config=True)
+    max_css_rules = Int(5000, min=0, help="CSS rules a notebook may hold (0: no limit).").tag(config=True)
 
     def preprocess(self, nb, resources):
         rules = 0

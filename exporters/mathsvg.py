@@ -206,8 +206,8 @@ def latex_output_html(latex: str, errors: list, budget: MathBudget | None = None
 class MathPreprocessor(Preprocessor):
     """``$...$`` and ``$$...$$`` in markdown cells, and ``text/latex`` outputs, as SVG images."""
 
-    max_formula_chars = Int(1000, help="Longest formula drawn (0: no limit).").tag(config=True)
-    max_math_chars = Int(20_000, help="Characters of math drawn in all (0: no limit).").tag(config=True)
+    max_formula_chars = Int(1000, min=0, help="Longest formula drawn (0: no limit).").tag(config=True)
+    max_math_chars = Int(20_000, min=0, help="Characters of math drawn in all (0: no limit).").tag(config=True)
 
     def preprocess(self, nb, resources):
         budget = MathBudget(self.max_formula_chars, self.max_math_chars)

@@ -686,6 +686,7 @@ def test_options_apply_to_the_formats_that_have_them(api_env, tmp_path):
         ('workers = "x"', "options.workers", "expected an int, not the str 'x'"),
         ("max_table_rows = 2.5", "options.max_table_rows", "expected an int"),
         ('long_tables_as_lines = "yes"', "options.long_tables_as_lines", "expected a boolean"),
+        ("max_table_rows = -1", "options.max_table_rows", "should not be less than 0, but a value of -1"),
         ("show_logo = 1979-05-27", "options.show_logo", "must be a string, number, boolean, list or table"),
     ],
 )

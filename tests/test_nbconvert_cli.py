@@ -251,3 +251,35 @@ def test_layout_process_starts_only_for_onecodex_pdf_on_nbconvert_command_line(a
     assert requested(["jupyter-nbconvert", *args]) is wanted
     monkeypatch.delitem(sys.modules, "nbconvert.nbconvertapp")
     assert requested(["jupyter-nbconvert", *args]) is False  # any other program with these arguments
+
+
+# A value an option does not take: one line naming the option, the value and what it takes.
+
+
+@pytest.mark.parametrize(
+    "option, expected",
+    [
+        ("--OneCodexPDFExporter.page_size=a5", "option OneCodexPDFExporter.page_size: expected any of ['letter', 'a4'], not the str 'a5'"),
+        ("--OneCodexHTMLExporter.markdown_placeholders=maybe", "markdown_placeholders: expected any of ['auto', 'on', 'off'], not the str 'maybe'"),
+        ("--OneCodexPDFExporter.max_table_rows=lots", "option OneCodexPDFExporter.max_table_rows: expected an int, not the str 'lots'"),
+        ("--OneCodexPDFExporter.max_table_rows=-3", "option OneCodexPDFExporter.max_table_rows: should not be less than 0, but a value of -3"),
+        ("--OneCodexPDFExporter.workers=0", "option OneCodexPDFExporter.workers: should not be less than 1, but a value of 0"),
+        ("--OneCodexPDFExporter.show_logo=junk", "option OneCodexPDFExporter.show_logo: expected a boolean, not the str 'junk'"),
+        ("--LimitsPreprocessor.max_stream_lines=-1", "option LimitsPreprocessor.max_stream_lines: should not be less than 0"),
+        ("--ChartPreprocessor.strict_charts=junk", "option ChartPreprocessor.strict_charts: expected a boolean, not the str 'junk'"),
+        ("--config=bad_config.py", "option OneCodexPDFExporter.layout_timeout: expected a float, not the str 'soon'"),
+        ("--OneCodexPDFExporter.logo=missing.png", "logo missing.png: No such file or directory; give the path of an image file"),
+    ],
+)
+def test_a_value_an_option_does_not_take_is_one_line_and_no_output(tmp_path, option, expected):
+    write(notebook(markdown("# Report\n\nSome text.")), tmp_path / "report.ipynb")
+    (tmp_path / "bad_config.py").write_text("c.OneCodexPDFExporter.layout_timeout = 'soon'\n")
+    result = nbconvert("--to", "onecodex_pdf", "report.ipynb", option, cwd=tmp_path)
+    assert_one_line_failure(result, expected)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bad_config.py", "report.ipynb"]
+
+
+def test_a_refused_option_keeps_its_traceback_under_debug(tmp_path):
+    write(notebook(markdown("# Report")), tmp_path / "report.ipynb")
+    result = nbconvert("--to", "onecodex_html", "report.ipynb", "--OneCodexHTMLExporter.page_size=a5", "--debug", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" in result.stderr and "TraitError" in result.stderr
