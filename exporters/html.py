@@ -310,10 +310,11 @@ class OneCodexHTMLExporter(HTMLExporter):
         return environment
 
     @staticmethod
-    def _cell_named(context) -> str:
-        """How errors name the cell the template is rendering (``context``: the template's)."""
+    def _cell_named(context, outside: str | None = "a cell") -> str | None:
+        """How messages name the cell the template is rendering (``context``: the template's);
+        ``outside`` when it renders no cell (the page header, the cover)."""
         cell, nb = context.get("cell", {}), context.get("nb", {})
-        return next((describe_cell(i, c) for i, c in enumerate(nb.get("cells", ())) if c is cell), "a cell")
+        return next((describe_cell(i, c) for i, c in enumerate(nb.get("cells", ())) if c is cell), outside)
 
     @pass_context
     def markdown2html(self, context, source):
@@ -338,7 +339,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         if self._rows is not None:
             html = self._rows.cut(html)
         check_tags(html, self.max_html_tags, where)
-        cleaned = self._cleaner(html)
+        cleaned = self._cleaner(html, lambda: self._cell_named(context, outside=None))
         check_depth(cleaned, self.max_nesting_depth, where)
         return self._rows.noted(cleaned) if self._rows is not None else cleaned
 
