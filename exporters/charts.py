@@ -41,7 +41,7 @@ from .chartcache import ChartCache, content_key, svg_digest
 from .chartworkers import Drawing, Drawn
 from .error_outputs import describe_cell
 from .errors import ReportError
-from .visibility import cell_tags
+from .visibility import DROP_CELL, DROP_OUTPUT, cell_tags
 
 _CHART_MIMETYPE = re.compile(r"^application/vnd\.(vegalite|vega)\.v(\d+)\+json$")
 CHART_MIMETYPES = (
@@ -56,7 +56,7 @@ DEFAULT_FIGURE_PRIORITY = ["image/svg+xml", *CHART_MIMETYPES, "image/png", "imag
 #: once the chart is static, since the sanitizer would leave it empty anyway.
 _SCRIPTED_VIEWS = ("text/html", "application/javascript")
 
-REMOVED_OUTPUT_TAGS = {"remove-cell", "remove-output"}
+REMOVED_OUTPUT_TAGS = DROP_CELL | DROP_OUTPUT
 
 #: Printable area of the report page, in CSS px (1/96 in): width per paper
 #: size (page width minus 0.75in margins) and the stylesheet's max-height.

@@ -33,7 +33,7 @@ from ocx_reports.report import SLOT_KEY
 
 from .error_outputs import describe_cell
 from .errors import ReportError
-from .visibility import cell_tags
+from .visibility import DROP_CELL, DROP_OUTPUT, cell_tags
 
 #: Longest line of a text output laid out as it is; a longer one is broken into lines of
 #: this length (laying out one line of n characters takes time in n squared: 20,000 took 8 s).
@@ -133,11 +133,11 @@ class LimitsPreprocessor(Preprocessor):
         rules = 0
         for index, cell in enumerate(nb.cells):
             tags = cell_tags(cell)
-            if "remove-cell" in tags:
+            if tags & DROP_CELL:
                 continue
             if cell.cell_type == "markdown":
                 rules += css_rules(cell.source)
-            for output in cell.get("outputs", ()) if "remove-output" not in tags else ():
+            for output in cell.get("outputs", ()) if not tags & DROP_OUTPUT else ():
                 rules += self._limit_output(output)
             if self.max_css_rules and rules > self.max_css_rules:
                 raise ReportError(

@@ -30,7 +30,7 @@ from traitlets import Int
 
 from .assets import data_uri
 from .error_outputs import describe_cell
-from .visibility import cell_tags
+from .visibility import DROP_CELL, cell_tags
 
 #: The report's body size in CSS px (10.5pt); formulas are drawn at this size
 #: and sized in em, so they scale with the text around them.
@@ -213,7 +213,7 @@ class MathPreprocessor(Preprocessor):
         budget = MathBudget(self.max_formula_chars, self.max_math_chars)
         for index, cell in enumerate(nb.cells):
             errors: list = []
-            if "remove-cell" in cell_tags(cell):
+            if cell_tags(cell) & DROP_CELL:
                 continue
             if cell.cell_type == "markdown" and "$" in cell.source:
                 cell.source = markdown_math(cell.source, errors, budget)

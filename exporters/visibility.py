@@ -2,8 +2,11 @@
 
 Reports hide code by default; cell tags (the Jupyter Book / nbconvert names)
 and the One Codex client's ``cell.metadata.show_input`` decide the rest.
-Cells left with nothing to show are dropped so they add no spacing, and the
-page breaks they asked for move to the next cell that is shown.
+Jupyter Book's ``hide-*`` tags fold content away behind a button on a web page;
+its static exports (PDF, LaTeX, Word) leave that content out, and so does a
+report, which is a static page. Cells left with nothing to show are dropped so
+they add no spacing, and the page breaks they asked for move to the next cell
+that is shown.
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ from traitlets import Bool
 
 BREAK_BEFORE = "page-break-before"
 BREAK_AFTER = "page-break-after"
+#: Tags that leave a whole cell, a code cell's source, or its outputs out of the report.
+DROP_CELL = frozenset({"remove-cell", "hide-cell"})
+DROP_INPUT = frozenset({"remove-input", "hide-input"})
+DROP_OUTPUT = frozenset({"remove-output", "hide-output"})
 
 
 def cell_tags(cell) -> set[str]:
@@ -26,7 +33,7 @@ def _add_tag(cell, tag: str) -> None:
 
 
 class VisibilityPreprocessor(Preprocessor):
-    """Apply show/remove tags, hide inputs and stderr, drop empty cells."""
+    """Apply show/remove/hide tags, hide inputs and stderr, drop empty cells."""
 
     show_stderr = Bool(False, help="Keep stderr streams (warnings, progress bars) in the report.").tag(
         config=True
@@ -37,7 +44,7 @@ class VisibilityPreprocessor(Preprocessor):
         carry_break = False
         for cell in nb.cells:
             tags = cell_tags(cell)
-            if "remove-cell" in tags:
+            if tags & DROP_CELL:
                 carry_break = carry_break or bool(tags & {BREAK_BEFORE, BREAK_AFTER})
                 continue
             if cell.cell_type == "code":
@@ -54,9 +61,9 @@ class VisibilityPreprocessor(Preprocessor):
 
     def _filter_code_cell(self, cell, tags: set[str]) -> None:
         shown = "show-input" in tags or cell.metadata.get("show_input") is True
-        if "remove-input" in tags or not shown:
+        if tags & DROP_INPUT or not shown:
             cell.metadata.setdefault("transient", {})["remove_source"] = True
-        if "remove-output" in tags:
+        if tags & DROP_OUTPUT:
             cell.outputs = []
         elif not self.show_stderr:
             cell.outputs = [
