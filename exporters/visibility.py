@@ -26,6 +26,15 @@ def cell_tags(cell) -> set[str]:
     return set(cell.get("metadata", {}).get("tags", ()))
 
 
+def never_run(cells) -> bool:
+    """Whether a notebook was saved without being run: it has code whose outputs the report
+    would show, and no code cell has an output or an execution count. A notebook with no
+    code, or whose code the report leaves out entirely, prints the same either way."""
+    code = [cell for cell in cells if cell.cell_type == "code"]
+    shown = any(cell.source.strip() and not cell_tags(cell) & (DROP_CELL | DROP_OUTPUT) for cell in code)
+    return shown and not any(cell.get("outputs") or cell.get("execution_count") for cell in code)
+
+
 def _add_tag(cell, tag: str) -> None:
     tags = cell.setdefault("metadata", {}).setdefault("tags", [])
     if tag not in tags:
@@ -33,13 +42,21 @@ def _add_tag(cell, tag: str) -> None:
 
 
 class VisibilityPreprocessor(Preprocessor):
-    """Apply show/remove/hide tags, hide inputs and stderr, drop empty cells."""
+    """Apply show/remove/hide tags, hide inputs and stderr, drop empty cells; warn when the
+    notebook was never run."""
 
     show_stderr = Bool(False, help="Keep stderr streams (warnings, progress bars) in the report.").tag(
         config=True
     )
 
     def preprocess(self, nb, resources):
+        if never_run(nb.cells):
+            name = resources.get("metadata", {}).get("name")
+            self.log.warning(
+                "%s has never been run: none of its code cells has an output, so the report shows only its "
+                "text; export with --execute to run it first (or run it in Jupyter and save it)",
+                f"{name}.ipynb" if name else "The notebook",
+            )
         kept = []
         carry_break = False
         for cell in nb.cells:

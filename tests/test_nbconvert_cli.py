@@ -253,6 +253,53 @@ def test_layout_process_starts_only_for_onecodex_pdf_on_nbconvert_command_line(a
     assert requested(["jupyter-nbconvert", *args]) is False  # any other program with these arguments
 
 
+# A notebook saved without being run exports as its text only: say so, once.
+
+
+def _warnings(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if "WARNING" in line]
+
+
+@pytest.mark.parametrize("to, extension", [("onecodex_pdf", "pdf"), ("onecodex_html", "html")])
+def test_a_notebook_never_run_is_exported_with_one_warning_to_execute_it(tmp_path, to, extension):
+    nb = notebook(markdown("# Survey\n\nThe chart below."), code("chart()"), code(""), kernelspec=KERNEL)
+    nb.cells[1].execution_count = nb.cells[2].execution_count = None
+    write(nb, tmp_path / "survey.ipynb")
+    result = nbconvert("--to", to, "survey.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / f"survey.{extension}").exists()
+    warnings = _warnings(result)
+    assert len(warnings) == 1, result.stderr
+    assert "survey.ipynb has never been run" in warnings[0] and "export with --execute" in warnings[0]
+
+
+def _never_run(*cells):
+    nb = notebook(markdown("# Survey"), *cells, kernelspec=KERNEL)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = None
+    return nb
+
+
+@pytest.mark.parametrize(
+    "nb, args",
+    [
+        (_never_run(), ()),  # no code at all
+        (_never_run(code("setup()", tags=["remove-cell"]), code("plot()", tags=["hide-output"])), ()),  # none shown
+        (notebook(markdown("# Survey"), code("x = 1")), ()),  # run, and nothing printed: it has a count
+        (_never_run(code("print('ran')")), ("--execute",)),  # run as it is exported
+    ],
+    ids=["no-code", "code-left-out", "run-without-outputs", "execute"],
+)
+def test_no_never_run_warning_when_running_would_not_change_the_report(tmp_path, nb, args):
+    write(nb, tmp_path / "survey.ipynb")
+    result = nbconvert("--to", "onecodex_html", *args, "survey.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "never been run" not in result.stderr
+    if args:
+        assert "ran" in (tmp_path / "survey.html").read_text()
+
+
 # A value an option does not take: one line naming the option, the value and what it takes.
 
 
