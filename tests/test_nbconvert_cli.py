@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pdfplumber
+import pypdf
 import pytest
 from helpers import code, markdown, new_output, notebook, write
 
@@ -86,6 +87,9 @@ def test_example_notebook_executes_offline_and_exports(tmp_path):
     for expected in ("Figure 1. Stool composition by sample.", "Figure 2. Alpha diversity.", "References", "S06 stool, week 12"):
         assert expected in body
     assert f"Page {len(text)} of {len(text)}" in text[-1]
+    outline = pypdf.PdfReader(tmp_path / "example.pdf").outline
+    assert outline[0].title == "Gut Microbiome Cohort Study Taxonomic Profiling Report"  # the cover's two lines
+    assert "never been run" not in result.stderr
 
 
 # Runs nbconvert's app, as ``python -m nbconvert`` does, after registering an exit
