@@ -10,9 +10,11 @@ the log level is DEBUG (``--debug``), where the traceback stays useful.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 from nbconvert.utils.exceptions import ConversionException
+from traitlets import TraitError
 
 
 class ReportError(ConversionException):
@@ -20,6 +22,48 @@ class ReportError(ConversionException):
 
     The message is one line that names the thing and what to do about it.
     """
+
+
+class OptionError(ReportError, TraitError):
+    """An option (a trait of an exporter or of one of its preprocessors) given a value it
+    does not take. Still a ``TraitError``, for code that sets traits and catches that."""
+
+    def __init__(self, option: str | None, problem: str):
+        super().__init__(f"option {option}: {problem}" if option else problem)
+        self.option = option  # "OneCodexPDFExporter.page_size", when traitlets' message names it
+        self.problem = problem  # "expected any of ['letter', 'a4'], not the str 'a5'"
+
+
+#: How traitlets names the trait a value was refused by ("The 'page_size' trait of an
+#: OneCodexPDFExporter instance expected ...", "The value of the 'workers' trait of ...").
+_REFUSED_BY = re.compile(r"^The (?:value of the )?'(?P<trait>\w+)' trait of an? (?P<owner>\w+) instance,? ")
+
+
+def option_error(exc: TraitError) -> OptionError:
+    """traitlets' refusal of a value, as one line naming the option as the command line and
+    config files spell it. Its message already says what the trait takes and what it got."""
+    text = " ".join(str(exc).split()).rstrip(".")
+    found = _REFUSED_BY.match(text)
+    if found is None:
+        return OptionError(None, text)
+    return OptionError(f"{found['owner']}.{found['trait']}", text[found.end():])
+
+
+def refuse_option(exc: TraitError):
+    """Fail an exporter whose configuration holds a value a trait refuses (``exc``).
+
+    ``jupyter nbconvert`` builds the exporter, which reads its options and builds its
+    preprocessors, while it looks the exporter up: before, and outside, the error handling
+    of a conversion, so anything raised there prints as a traceback. Under it the refusal is
+    printed as one error line and the command exits with status 1, before any output is
+    written (``--debug`` adds the traceback); elsewhere it is raised as an ``OptionError``.
+    """
+    error = option_error(exc)
+    app = running_nbconvert_app()
+    if app is None:
+        raise error from None
+    app.log.error("%s", error, exc_info=exc if debugging(app) else None)
+    app.exit(1)
 
 
 def read_notebook_stream(stream, name: str, check_schema: bool = True):
@@ -62,15 +106,18 @@ class _OneLineReportErrors(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        level = self.app.log_level
-        debugging = (logging.getLevelName(level) if isinstance(level, str) else level) <= logging.DEBUG
-        if isinstance(exc, ReportError) and not debugging:
+        if isinstance(exc, ReportError) and not debugging(self.app):
             record.args = (record.getMessage(), exc)
             record.msg = "%s: %s"
             record.exc_info = None
             record.exc_text = None
         return True
 
+
+def debugging(app) -> bool:
+    """Whether ``app`` logs at DEBUG level (``--debug``), where tracebacks are wanted."""
+    level = app.log_level
+    return (logging.getLevelName(level) if isinstance(level, str) else level) <= logging.DEBUG
 
 
 def running_nbconvert_app():

@@ -16,14 +16,20 @@ from pathlib import Path
 from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.markdown_mistune import InvalidNotebook
-from traitlets import Bool, Enum, Int, List, Unicode, default, dlink, observe
+from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, dlink, observe
 
 from ocx_reports import __version__
 
 from . import assets
 from .charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
 from .error_outputs import ErrorOutputPreprocessor, describe_cell, execution_failure
-from .errors import ReportError, check_notebook_schema, install_one_line_errors, read_notebook_stream
+from .errors import (
+    ReportError,
+    check_notebook_schema,
+    install_one_line_errors,
+    read_notebook_stream,
+    refuse_option,
+)
 from .exitgc import freeze_at_exit
 from .limits import LimitsPreprocessor, check_depth, check_tags
 from .mathsvg import MathPreprocessor
@@ -170,42 +176,42 @@ class OneCodexHTMLExporter(HTMLExporter):
     ).tag(config=True)
     # Limits on what one notebook puts in a report (see limits.py); 0 lifts each.
     max_table_rows = Int(
-        5000,
+        5000, min=0,
         help="Print at most this many rows of a table; a longer table ends with a note saying how many rows "
         "were left out, and in the PDF its full data is attached as a CSV file (0: every row).",
     ).tag(config=True)
     max_stream_lines = Int(
-        400,
+        400, min=0,
         help="Lines a text output (stdout, stderr, a plain-text result) shows: its first and last halves, "
         "with a line saying how many were left out between them (0: every line).",
     ).tag(config=True)
     max_stream_chars = Int(
-        50_000,
+        50_000, min=0,
         help="Characters a text output shows, its first and last halves, with a line saying how many were "
         "left out (0: all of them).",
     ).tag(config=True)
     max_formula_chars = Int(
-        1000,
+        1000, min=0,
         help="Longest formula (LaTeX characters) drawn; a longer one is shown as its source, shortened, "
         "with a warning (0: no limit).",
     ).tag(config=True)
     max_math_chars = Int(
-        20_000,
+        20_000, min=0,
         help="LaTeX characters drawn as formulas in all (about 0.4 ms each); the formulas past them are "
         "shown as their source, with a warning (0: no limit).",
     ).tag(config=True)
     max_css_rules = Int(
-        5000,
+        5000, min=0,
         help="CSS rules the notebook may bring (<style> in outputs and markdown, set_style); each is matched "
         "against every element of the report. Past them the export stops, naming the cell (0: no limit).",
     ).tag(config=True)
     max_html_tags = Int(
-        1_000_000,
+        1_000_000, min=0,
         help="Tags one HTML output or markdown cell may hold (the sanitizer takes about 350 bytes a tag); "
         "past them the export stops, naming the cell (0: no limit).",
     ).tag(config=True)
     max_nesting_depth = Int(
-        100,
+        100, min=0,
         help="How deep the elements of one output or markdown cell may nest; deeper, the export stops, "
         "naming the cell (0: no limit, but past about 100 levels the PDF layout fails).",
     ).tag(config=True)
@@ -268,7 +274,10 @@ class OneCodexHTMLExporter(HTMLExporter):
         return ["text/html", ""]
 
     def __init__(self, **kw):
-        super().__init__(**kw)
+        try:  # reads the options, the preprocessors' too: a refused value is one line
+            super().__init__(**kw)
+        except TraitError as exc:
+            refuse_option(exc)
         self._policy = None
         self._rows = None  # the RowLimit of the rendering in progress
         self._cleaner = make_cleaner(lambda: self._policy)
@@ -318,10 +327,11 @@ class OneCodexHTMLExporter(HTMLExporter):
         return environment
 
     @staticmethod
-    def _cell_named(context) -> str:
-        """How errors name the cell the template is rendering (``context``: the template's)."""
+    def _cell_named(context, outside: str | None = "a cell") -> str | None:
+        """How messages name the cell the template is rendering (``context``: the template's);
+        ``outside`` when it renders no cell (the page header, the cover)."""
         cell, nb = context.get("cell", {}), context.get("nb", {})
-        return next((describe_cell(i, c) for i, c in enumerate(nb.get("cells", ())) if c is cell), "a cell")
+        return next((describe_cell(i, c) for i, c in enumerate(nb.get("cells", ())) if c is cell), outside)
 
     @pass_context
     def markdown2html(self, context, source):
@@ -346,7 +356,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         if self._rows is not None:
             html = self._rows.cut(html)
         check_tags(html, self.max_html_tags, where)
-        cleaned = self._cleaner(html)
+        cleaned = self._cleaner(html, lambda: self._cell_named(context, outside=None))
         check_depth(cleaned, self.max_nesting_depth, where)
         return self._rows.noted(cleaned) if self._rows is not None else cleaned
 

@@ -33,7 +33,7 @@ from ocx_reports.report import SLOT_KEY
 
 from .error_outputs import describe_cell
 from .errors import ReportError
-from .visibility import cell_tags
+from .visibility import DROP_CELL, DROP_OUTPUT, cell_tags
 
 #: Longest line of a text output laid out as it is; a longer one is broken into lines of
 #: this length (laying out one line of n characters takes time in n squared: 20,000 took 8 s).
@@ -125,19 +125,19 @@ def check_depth(html: str, max_depth: int, where) -> None:
 class LimitsPreprocessor(Preprocessor):
     """Cut long text outputs short, and count the notebook's CSS rules."""
 
-    max_stream_lines = Int(400, help="Lines a text output keeps (0: all).").tag(config=True)
-    max_stream_chars = Int(50_000, help="Characters a text output keeps (0: all).").tag(config=True)
-    max_css_rules = Int(5000, help="CSS rules a notebook may hold (0: no limit).").tag(config=True)
+    max_stream_lines = Int(400, min=0, help="Lines a text output keeps (0: all).").tag(config=True)
+    max_stream_chars = Int(50_000, min=0, help="Characters a text output keeps (0: all).").tag(config=True)
+    max_css_rules = Int(5000, min=0, help="CSS rules a notebook may hold (0: no limit).").tag(config=True)
 
     def preprocess(self, nb, resources):
         rules = 0
         for index, cell in enumerate(nb.cells):
             tags = cell_tags(cell)
-            if "remove-cell" in tags:
+            if tags & DROP_CELL:
                 continue
             if cell.cell_type == "markdown":
                 rules += css_rules(cell.source)
-            for output in cell.get("outputs", ()) if "remove-output" not in tags else ():
+            for output in cell.get("outputs", ()) if not tags & DROP_OUTPUT else ():
                 rules += self._limit_output(output)
             if self.max_css_rules and rules > self.max_css_rules:
                 raise ReportError(

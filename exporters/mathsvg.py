@@ -30,7 +30,7 @@ from traitlets import Int
 
 from .assets import data_uri
 from .error_outputs import describe_cell
-from .visibility import cell_tags
+from .visibility import DROP_CELL, cell_tags
 
 #: The report's body size in CSS px (10.5pt); formulas are drawn at this size
 #: and sized in em, so they scale with the text around them.
@@ -206,14 +206,14 @@ def latex_output_html(latex: str, errors: list, budget: MathBudget | None = None
 class MathPreprocessor(Preprocessor):
     """``$...$`` and ``$$...$$`` in markdown cells, and ``text/latex`` outputs, as SVG images."""
 
-    max_formula_chars = Int(1000, help="Longest formula drawn (0: no limit).").tag(config=True)
-    max_math_chars = Int(20_000, help="Characters of math drawn in all (0: no limit).").tag(config=True)
+    max_formula_chars = Int(1000, min=0, help="Longest formula drawn (0: no limit).").tag(config=True)
+    max_math_chars = Int(20_000, min=0, help="Characters of math drawn in all (0: no limit).").tag(config=True)
 
     def preprocess(self, nb, resources):
         budget = MathBudget(self.max_formula_chars, self.max_math_chars)
         for index, cell in enumerate(nb.cells):
             errors: list = []
-            if "remove-cell" in cell_tags(cell):
+            if cell_tags(cell) & DROP_CELL:
                 continue
             if cell.cell_type == "markdown" and "$" in cell.source:
                 cell.source = markdown_math(cell.source, errors, budget)

@@ -28,21 +28,22 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
     output_mimetype = "application/pdf"
 
     workers = Int(
+        min=1,
         help="Processes that lay out the PDF at once, each a run of cells (default: the number of CPU "
         "cores; 1 lays it out in one process). Short reports always use one."
     ).tag(config=True)
     layout_timeout = Float(
-        120,
+        120, min=0,
         help="Seconds the PDF layout may take (all its processes, from the report's HTML to the "
         "PDF); past them the export stops with an error (0: no limit).",
     ).tag(config=True)
     layout_memory_mib = Int(
-        640,
+        640, min=0,
         help="Memory (MiB) each process laying out the PDF may take on top of what it starts with "
         "(on Linux); past it the export stops with an error (0: no limit).",
     ).tag(config=True)
     max_pages = Int(
-        1000,
+        1000, min=0,
         help="Pages the PDF may have; the layout stops with an error as soon as it makes one more "
         "(0: no limit).",
     ).tag(config=True)

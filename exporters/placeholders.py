@@ -42,7 +42,7 @@ from jinja2.visitor import NodeTransformer
 
 from .error_outputs import describe_cell
 from .errors import ReportError
-from .visibility import cell_tags
+from .visibility import DROP_CELL, cell_tags
 
 NAMES = ("project", "samples", "date")
 #: Filters whose work and result are at most a few times the size of their input.
@@ -365,11 +365,11 @@ def _reason(exc: Exception) -> str:
 def render_markdown(nb, names: dict, *, max_chars: int, timeout: float) -> None:
     """Render the placeholders of every markdown cell in ``nb`` with ``names``, together
     within ``max_chars`` and ``timeout`` seconds; a failure is one ReportError naming the cell.
-    Cells the report removes (tag ``remove-cell``) are left as they are."""
+    Cells the report leaves out (tags ``remove-cell``, ``hide-cell``) are left as they are."""
     env = PlaceholderSandbox(Budget(max_chars))
     deadline = time.monotonic() + timeout
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "markdown" or not _OPENER.search(cell.source) or "remove-cell" in cell_tags(cell):
+        if cell.cell_type != "markdown" or not _OPENER.search(cell.source) or cell_tags(cell) & DROP_CELL:
             continue
         where = describe_cell(index, cell)
         try:

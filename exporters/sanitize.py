@@ -182,16 +182,18 @@ def make_cleaner(policy_getter):
     def css() -> CSSFilter:
         return CSSFilter(policy_getter().refuse)
 
-    def attribute_filter(tag: str, attr: str, value: str):
-        if attr == "src":
-            return policy_getter().inline(value)
-        if attr == "style":
-            return css().declarations(value)
-        if attr == "href" and tag == "a" and value.startswith(("file:", "data:")):
-            return None
-        return value
+    def clean_html(html, where=None) -> str:
+        """``html`` cleaned; ``where`` names its cell in the warnings about images left out."""
 
-    def clean_html(html) -> str:
+        def attribute_filter(tag: str, attr: str, value: str):
+            if attr == "src":
+                return policy_getter().inline(value, where)
+            if attr == "style":
+                return css().declarations(value)
+            if attr == "href" and tag == "a" and value.startswith(("file:", "data:")):
+                return None
+            return value
+
         cleaned = nh3.clean(
             html.decode() if isinstance(html, bytes) else str(html),
             tags=TAGS,

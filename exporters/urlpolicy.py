@@ -58,13 +58,16 @@ class URLPolicy:
         self.notebook_dir = notebook_dir.resolve()
         self.package_roots = allowed_roots()
         self.log = log
-        self._refused: set[str] = set()
+        self._refused: set[tuple[str, str | None]] = set()
 
-    def refuse(self, url: str, why: str) -> None:
-        if url not in self._refused:
-            self._refused.add(url)
+    def refuse(self, url: str, why: str, where=None) -> None:
+        """Log that ``url`` is not loaded and why, once per URL and place. ``where``, called
+        only here, names the place asking for it (``"cell 3 (In [2])"``, or None)."""
+        place = where() if where is not None else None
+        if (url, place) not in self._refused:
+            self._refused.add((url, place))
             shown = url if len(url) < 120 else url[:117] + "..."
-            self.log.warning("Not loading %s: %s", shown, why)
+            self.log.warning("%sNot loading %s: %s", f"{place}: " if place else "", shown, why)
 
     def _path(self, url: str) -> Path | None:
         """The local path a ``file:`` or relative URL names (None: another scheme or host)."""
@@ -99,35 +102,36 @@ class URLPolicy:
             return None, False, "it is not a file"
         return resolved, False, ""
 
-    def read(self, url: str) -> tuple[bytes, str | None] | None:
-        """(bytes, image MIME type) of a file the report may read, else None (refusal logged).
+    def read(self, url: str, where=None) -> tuple[bytes, str | None] | None:
+        """(bytes, image MIME type) of a file the report may read, else None (refusal logged,
+        naming the place ``where`` names: see ``refuse``).
 
         The package's own files (fonts, stylesheet, logo) are read as they are; a file
         from the notebook's folder only if it is an image by its content."""
         path, own, why = self.local_file(url)
         if path is None:
-            self.refuse(url, why)
+            self.refuse(url, why, where)
             return None
         try:
             data = path.read_bytes()
         except OSError as exc:
-            self.refuse(url, f"it cannot be read ({exc.strerror})")
+            self.refuse(url, f"it cannot be read ({exc.strerror})", where)
             return None
         mimetype = image_type(data)
         if mimetype is None and not own:
-            self.refuse(url, "only images are embedded, and this file is not one (judged by its content)")
+            self.refuse(url, "only images are embedded, and this file is not one (judged by its content)", where)
             return None
         return data, mimetype
 
-    def inline(self, url: str) -> str | None:
+    def inline(self, url: str, where=None) -> str | None:
         """``url`` as something a self-contained report can carry, or None to drop it."""
         if url.startswith("data:"):
             return url
-        found = self.read(url)
+        found = self.read(url, where)
         if found is None:
             return None
         data, mimetype = found
         if mimetype is None:
-            self.refuse(url, "it is not an image")
+            self.refuse(url, "it is not an image", where)
             return None
         return data_uri(data, mimetype)

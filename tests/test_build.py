@@ -358,6 +358,40 @@ def test_project_report_template_runs_against_the_demo_api(api_env, tmp_path):
     assert os.environ["ONE_CODEX_API_KEY"] not in out.read_text()
 
 
+def test_project_report_for_a_list_of_samples_reports_on_exactly_those_samples(api_env, tmp_path):
+    """Built for two samples (the README's `samples = [...]`): the header, the text, the tables and
+    the charts (their axis labels are text in the PDF) all show those two, and no other sample."""
+    from ocx_reports import Api
+    from ocx_reports.context import fetch_report_context
+
+    with Api() as api:
+        names = {row["id"]: row["name"] for row in fetch_report_context(api, project="96d911f909956c1c")["samples"]}
+    chosen = ["5cc30dbae53ee7eb", "5216fb4df0bfaeac"]
+    config = write_config(
+        tmp_path,
+        f"""
+        [[report]]
+        name = "two"
+        notebook = "{REPO / "notebook_examples" / "project_report.ipynb"}"
+        samples = {chosen!r}
+        output = "two.{{ext}}"
+        """,
+    )
+
+    assert build(config) == 0
+
+    pages = [page.extract_text() for page in pypdf.PdfReader(tmp_path / "two.pdf").pages]
+    text = "\n".join(pages)
+    assert len(names) == 16 and all("Gut Microbiome Cohort Study · 2 samples" in page for page in pages)
+    assert "This report covers 2 samples of Gut Microbiome Cohort Study; 2 have a completed analysis." in text
+    assert "16 samples" not in text
+    assert {name for name in names.values() if name in text} == {names[sample] for sample in chosen}
+    # A line of its own holding only a sample's name is a label on a chart's x axis: the
+    # composition and the diversity charts each label the two samples.
+    axis_labels = [line for line in text.splitlines() if line in names.values()]
+    assert sorted(axis_labels) == sorted([names[sample] for sample in chosen] * 2)
+
+
 def test_unfinished_analyses_are_named_and_rebuild_once_they_finish(
     isolated_credentials, tmp_path, monkeypatch
 ):
@@ -686,6 +720,7 @@ def test_options_apply_to_the_formats_that_have_them(api_env, tmp_path):
         ('workers = "x"', "options.workers", "expected an int, not the str 'x'"),
         ("max_table_rows = 2.5", "options.max_table_rows", "expected an int"),
         ('long_tables_as_lines = "yes"', "options.long_tables_as_lines", "expected a boolean"),
+        ("max_table_rows = -1", "options.max_table_rows", "should not be less than 0, but a value of -1"),
         ("show_logo = 1979-05-27", "options.show_logo", "must be a string, number, boolean, list or table"),
     ],
 )

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pdfplumber
+import pypdf
 import pytest
 from helpers import code, markdown, new_output, notebook, write
 
@@ -86,6 +87,9 @@ def test_example_notebook_executes_offline_and_exports(tmp_path):
     for expected in ("Figure 1. Stool composition by sample.", "Figure 2. Alpha diversity.", "References", "S06 stool, week 12"):
         assert expected in body
     assert f"Page {len(text)} of {len(text)}" in text[-1]
+    outline = pypdf.PdfReader(tmp_path / "example.pdf").outline
+    assert outline[0].title == "Gut Microbiome Cohort Study Taxonomic Profiling Report"  # the cover's two lines
+    assert "never been run" not in result.stderr
 
 
 # Runs nbconvert's app, as ``python -m nbconvert`` does, after registering an exit
@@ -251,3 +255,82 @@ def test_layout_process_starts_only_for_onecodex_pdf_on_nbconvert_command_line(a
     assert requested(["jupyter-nbconvert", *args]) is wanted
     monkeypatch.delitem(sys.modules, "nbconvert.nbconvertapp")
     assert requested(["jupyter-nbconvert", *args]) is False  # any other program with these arguments
+
+
+# A notebook saved without being run exports as its text only: say so, once.
+
+
+def _warnings(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if "WARNING" in line]
+
+
+@pytest.mark.parametrize("to, extension", [("onecodex_pdf", "pdf"), ("onecodex_html", "html")])
+def test_a_notebook_never_run_is_exported_with_one_warning_to_execute_it(tmp_path, to, extension):
+    nb = notebook(markdown("# Survey\n\nThe chart below."), code("chart()"), code(""), kernelspec=KERNEL)
+    nb.cells[1].execution_count = nb.cells[2].execution_count = None
+    write(nb, tmp_path / "survey.ipynb")
+    result = nbconvert("--to", to, "survey.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / f"survey.{extension}").exists()
+    warnings = _warnings(result)
+    assert len(warnings) == 1, result.stderr
+    assert "survey.ipynb has never been run" in warnings[0] and "export with --execute" in warnings[0]
+
+
+def _never_run(*cells):
+    nb = notebook(markdown("# Survey"), *cells, kernelspec=KERNEL)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = None
+    return nb
+
+
+@pytest.mark.parametrize(
+    "nb, args",
+    [
+        (_never_run(), ()),  # no code at all
+        (_never_run(code("setup()", tags=["remove-cell"]), code("plot()", tags=["hide-output"])), ()),  # none shown
+        (notebook(markdown("# Survey"), code("x = 1")), ()),  # run, and nothing printed: it has a count
+        (_never_run(code("print('ran')")), ("--execute",)),  # run as it is exported
+    ],
+    ids=["no-code", "code-left-out", "run-without-outputs", "execute"],
+)
+def test_no_never_run_warning_when_running_would_not_change_the_report(tmp_path, nb, args):
+    write(nb, tmp_path / "survey.ipynb")
+    result = nbconvert("--to", "onecodex_html", *args, "survey.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "never been run" not in result.stderr
+    if args:
+        assert "ran" in (tmp_path / "survey.html").read_text()
+
+
+# A value an option does not take: one line naming the option, the value and what it takes.
+
+
+@pytest.mark.parametrize(
+    "option, expected",
+    [
+        ("--OneCodexPDFExporter.page_size=a5", "option OneCodexPDFExporter.page_size: expected any of ['letter', 'a4'], not the str 'a5'"),
+        ("--OneCodexHTMLExporter.markdown_placeholders=maybe", "markdown_placeholders: expected any of ['auto', 'on', 'off'], not the str 'maybe'"),
+        ("--OneCodexPDFExporter.max_table_rows=lots", "option OneCodexPDFExporter.max_table_rows: expected an int, not the str 'lots'"),
+        ("--OneCodexPDFExporter.max_table_rows=-3", "option OneCodexPDFExporter.max_table_rows: should not be less than 0, but a value of -3"),
+        ("--OneCodexPDFExporter.workers=0", "option OneCodexPDFExporter.workers: should not be less than 1, but a value of 0"),
+        ("--OneCodexPDFExporter.show_logo=junk", "option OneCodexPDFExporter.show_logo: expected a boolean, not the str 'junk'"),
+        ("--LimitsPreprocessor.max_stream_lines=-1", "option LimitsPreprocessor.max_stream_lines: should not be less than 0"),
+        ("--ChartPreprocessor.strict_charts=junk", "option ChartPreprocessor.strict_charts: expected a boolean, not the str 'junk'"),
+        ("--config=bad_config.py", "option OneCodexPDFExporter.layout_timeout: expected a float, not the str 'soon'"),
+        ("--OneCodexPDFExporter.logo=missing.png", "logo missing.png: No such file or directory; give the path of an image file"),
+    ],
+)
+def test_a_value_an_option_does_not_take_is_one_line_and_no_output(tmp_path, option, expected):
+    write(notebook(markdown("# Report\n\nSome text.")), tmp_path / "report.ipynb")
+    (tmp_path / "bad_config.py").write_text("c.OneCodexPDFExporter.layout_timeout = 'soon'\n")
+    result = nbconvert("--to", "onecodex_pdf", "report.ipynb", option, cwd=tmp_path)
+    assert_one_line_failure(result, expected)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bad_config.py", "report.ipynb"]
+
+
+def test_a_refused_option_keeps_its_traceback_under_debug(tmp_path):
+    write(notebook(markdown("# Report")), tmp_path / "report.ipynb")
+    result = nbconvert("--to", "onecodex_html", "report.ipynb", "--OneCodexHTMLExporter.page_size=a5", "--debug", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" in result.stderr and "TraitError" in result.stderr

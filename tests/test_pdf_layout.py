@@ -68,6 +68,13 @@ def test_headings_become_bookmarks():
     assert titles[:3] == ["Soil Survey Summary", "Methods", "Results"]
 
 
+def test_a_cover_title_of_several_lines_is_one_bookmark_with_spaces_between_them():
+    cover = report.cover_sheet("Gut &amp; Oral Cohort Study\nTaxonomic Profiling Report", "Dr. Chen", "Core", "")
+    nb = notebook(code(outputs=[_display(cover)]), markdown("# Samples\n\ntext"))
+    titles = [item.title for item in _flatten(_reader(export_pdf(nb)).outline)]
+    assert titles == ["Gut & Oral Cohort Study Taxonomic Profiling Report", "Samples"]
+
+
 def _flatten(outline):
     for item in outline:
         if isinstance(item, list):

@@ -149,9 +149,21 @@ def test_only_images_by_content_are_embedded_never_hidden_files_or_links_out(hom
     assert "Not loading outside.png: only images inside the notebook's folder are embedded" in log
 
 
-def test_a_missing_image_is_reported_as_missing(tmp_path, caplog):
-    export_html(notebook(markdown("![chart](figures/chart.png)")), path=tmp_path)
-    assert "Not loading figures/chart.png: no such file" in caplog.text
+def test_a_missing_image_is_reported_as_missing_naming_the_file_and_the_cell(tmp_path, caplog):
+    """Each place that asks for a missing file is named: a markdown image, an <img> in markdown,
+    one in an output. The same file in two cells is reported for each."""
+    nb = notebook(
+        markdown("![chart](figures/chart.png)"),
+        markdown('Intro.\n\n<img src="logo.png" alt="logo">'),
+        code("show()", outputs=[html_output('<img src="figures/chart.png">')]),
+    )
+    export_html(nb, path=tmp_path)
+    refusals = [r.getMessage() for r in caplog.records if "Not loading" in r.getMessage()]
+    assert sorted(refusals) == [
+        "cell 1: Not loading figures/chart.png: no such file",
+        "cell 2: Not loading logo.png: no such file",
+        "cell 3 (In [1]): Not loading figures/chart.png: no such file",
+    ]
 
 
 def test_notebook_content_cannot_attach_files_to_the_pdf(home_folder):

@@ -58,6 +58,39 @@ def test_remove_output_and_remove_cell():
     assert "Kept paragraph" in text
 
 
+def _executed(nb):
+    """``nb`` run by nbclient in a real kernel, as ``jupyter nbconvert --execute`` runs it."""
+    from nbclient import NotebookClient
+
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+
+
+BROKEN_CHART = "display({'application/vnd.vegalite.v5+json': {'mark': 'no-such-mark'}}, raw=True)"
+
+
+def test_jupyter_book_hide_tags_leave_the_content_out_as_a_static_page_does():
+    """Jupyter Book folds hide-* content behind a button on a web page and leaves it out of its
+    static exports; a report leaves it out too, wholly: a hidden chart is not drawn (it would fail
+    under strict_charts) and a hidden markdown cell's placeholders are not rendered."""
+    nb = _executed(notebook(
+        markdown("# Tags"),
+        code('hidden_source_one = "kept " + "output one"\nprint(hidden_source_one)', tags=["show-input", "hide-input"]),
+        code('shown_source_two = 2\nprint("hidden output " + "two")', tags=["show-input", "hide-output"]),
+        code('hidden_cell_three = 3\nprint("hidden cell " + "three")', tags=["show-input", "hide-cell"]),
+        code(BROKEN_CHART, tags=["hide-output"]),
+        markdown("Hidden paragraph {{ broken( }}", tags=["hide-cell"]),
+        markdown("Kept paragraph"),
+    ))
+    assert "hidden output two" in str(nb.cells[2].outputs) and nb.cells[4].outputs  # the kernel made them
+    options = {"strict_charts": True, "markdown_placeholders": "on"}
+    for text in (_text(export_pdf(nb, **options)), export_html(nb, **options)):
+        assert "kept output one" in text and "hidden_source_one" not in text
+        assert "shown_source_two" in text and "hidden output two" not in text
+        assert "hidden_cell_three" not in text and "hidden cell three" not in text
+        assert "Hidden paragraph" not in text and "Kept paragraph" in text
+
+
 def test_page_break_tags_on_markdown_and_code_cells():
     nb = notebook(
         markdown("First page text"),

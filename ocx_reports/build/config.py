@@ -12,7 +12,6 @@ works whatever directory CI runs it from.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -272,17 +271,15 @@ def _traits(fmt: str) -> frozenset:
 def _rejected(fmt: str, key: str, encoded: str) -> str | None:
     """Why ``fmt``'s exporter refuses ``key`` = the JSON ``encoded`` value (None: it takes it, or has
     no such option)."""
-    from traitlets import TraitError
-
+    from ..exporters.errors import OptionError
     from ..render import exporter_class
 
     if key not in _traits(fmt):
         return None
     try:
         exporter_class(fmt)(**{key: json.loads(encoded)})
-    except TraitError as exc:
-        # "The 'page_size' trait of an OneCodexPDFExporter instance expected ..., not the str 'a5'."
-        return re.sub(r"^The '\w+' trait of an? \w+ instance ", "", " ".join(str(exc).split()))
+    except OptionError as exc:
+        return exc.problem  # "expected any of ['letter', 'a4'], not the str 'a5'"
     return None
 
 
