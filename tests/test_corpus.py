@@ -137,7 +137,8 @@ CORPUS = {
         shown=["Bacteroides", "1200", "mean", "Styled abundance", "33.0%"],
     ),
     "never-run": Case(
-        cells=[markdown("# A notebook nobody ran"), code("import pandas as pd\npd.DataFrame({'x': [1]})")],
+        cells=[markdown("# A notebook nobody ran"),
+               nbformat.v4.new_code_cell("import pandas as pd\npd.DataFrame({'x': [1]})")],  # as saved unrun
         shown=["A notebook nobody ran"],
         warnings=[r"--execute"],
         execute=False,
