@@ -8,12 +8,12 @@ leaves each output holding the one figure the report shows:
 
 * a chart counts in whichever form the notebook holds it: chart JSON, Altair 6.3's
   misspelled ``…v6.json`` key, or the ``<script>`` of Altair's html renderer (see
-  ``chartspecs``);
+  ``ocx_reports.charts.specs``);
 * the first mimetype of ``figure_priority`` present wins (by default an SVG
   the kernel already made, then the chart JSON, then PNG/JPEG), so SVG beats
   PNG for matplotlib too;
 * conversions are cached by content hash and run in worker processes
-  (``chartworkers``);
+  (``ocx_reports.charts.workers``);
   for the PDF report the workers also convert each drawn chart, and each
   SVG the kernel drew, to PDF (see ``svgforms``), and the report's HTML
   holds an empty SVG of the chart's size in place of each chart whose PDF
@@ -24,42 +24,36 @@ leaves each output holding the one figure the report shows:
   one, else to a visible placeholder box, and a warning names the cell;
   ``strict_charts`` turns that into an error;
 * every chart and SVG figure prints its text in the report font, whatever font
-  it asks for (see ``ocx_reports.chartfonts``), and a cell whose figures' text
-  prints too small once fitted to the page gets one warning (``textsize``).
+  it asks for (see ``ocx_reports.charts.fonts``), and a cell whose figures' text
+  prints too small once fitted to the page gets one warning (``ocx_reports.charts.textsize``).
+
+The charts themselves (reading, drawing, caching) live in ``ocx_reports.charts``; this
+module decides what each output shows.
 """
 
 from __future__ import annotations
 
 import base64
-import functools
-import json
 import re
 
 from nbconvert.filters.strings import text_base64
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Enum, List, Unicode
 
-from ocx_reports.chartfonts import spec_in_report_font, svg_in_report_font
-from ocx_reports.chartsvg import CHART_CONFIG, VEGA_FONT_CONFIG, Chart, ChartError, Figure, vega_with_font
+from ocx_reports.charts.cache import PDF_SUFFIX, ChartCache, chart_key, figure_key, svg_digest
+from ocx_reports.charts.drawing import Chart, ChartError, Figure
+from ocx_reports.charts.fonts import svg_in_report_font
+from ocx_reports.charts.live import embed_script, to_vega
+from ocx_reports.charts.specs import CHART_MIMETYPES, chart_for, is_chart_mimetype, with_charts
+from ocx_reports.charts.textsize import printed_text_pt
+from ocx_reports.charts.workers import Drawing, Drawn
 
 from . import svgforms
-from .chartcache import ChartCache, content_key, svg_digest
-from .chartspecs import with_charts
-from .chartworkers import Drawing, Drawn
 from .error_outputs import describe_cell
 from .errors import ReportError
 from .notices import notice_html
-from .textsize import printed_text_pt
 from .visibility import REMOVED_OUTPUT_TAGS, cell_tags
 
-_CHART_MIMETYPE = re.compile(r"^application/vnd\.(vegalite|vega)\.v(\d+)\+json$")
-CHART_MIMETYPES = (
-    "application/vnd.vegalite.v6+json",
-    "application/vnd.vegalite.v5+json",
-    "application/vnd.vegalite.v4+json",
-    "application/vnd.vega.v6+json",
-    "application/vnd.vega.v5+json",
-)
 DEFAULT_FIGURE_PRIORITY = ["image/svg+xml", *CHART_MIMETYPES, "image/png", "image/jpeg"]
 #: What a chart output's frontend view is made of besides the JSON: dropped
 #: once the chart is static, since the sanitizer would leave it empty anyway.
@@ -71,104 +65,6 @@ PRINTABLE_WIDTH_PX = {"letter": 7.0 * 96, "a4": (8.27 - 1.5) * 96}
 PRINTABLE_HEIGHT_PX = 7.6 * 96
 #: Below this, scaled-down chart text is hard to read on paper: warn.
 MIN_TEXT_PT = 5.0
-
-#: Runs in the HTML page of ``interactive_charts``: draws each chart live with
-#: vega-embed and hides its static SVG only once that worked. ``ast``: Vega evaluates
-#: expressions with its interpreter rather than compiling them with ``Function``, which
-#: the report's Content-Security-Policy forbids.
-EMBED_SNIPPET = """
-function showChart(box) {
-  const spec = JSON.parse(box.querySelector("script.ocx-chart-spec").textContent);
-  vegaEmbed(box.querySelector(".ocx-chart-view"), spec, {mode: "vega", renderer: "svg", actions: false, ast: true})
-    .then(() => box.classList.add("ocx-chart-live"))
-    .catch((error) => console.warn("ocx-reports: chart kept static:", error));
-}
-window.addEventListener("DOMContentLoaded", () => document.querySelectorAll(".ocx-chart").forEach(showChart));
-"""
-
-
-#: The cache's kind for a chart's PDF (base64 text), which the PDF report places.
-PDF_SUFFIX = ".pdf.b64"
-
-def chart_key(chart: Chart) -> str:
-    """Cache key: the spec and everything else that changes the picture."""
-    import vl_convert
-
-    return content_key(chart.mode, chart.spec, chart.vl_version, CHART_CONFIG, VEGA_FONT_CONFIG, vl_convert.__version__)
-
-
-def figure_key(svg: str) -> str:
-    """Cache key of a kernel-drawn SVG's PDF."""
-    return content_key("figure", svg, _converter_version())
-
-
-@functools.lru_cache(maxsize=1)
-def _converter_version() -> str:
-    """vl-convert's version, read from its metadata (about 1 ms): this process need
-    not load the converter for kernel-drawn SVGs."""
-    from importlib.metadata import version
-
-    return version("vl-convert-python")
-
-
-def is_chart_mimetype(mimetype: str) -> bool:
-    return bool(_CHART_MIMETYPE.match(mimetype))
-
-
-def vegalite_version(major: int, schema: str, available: list[str]) -> str:
-    """The vl-convert Vega-Lite version for a spec: its ``$schema`` version if shipped,
-    else the newest of its major version; older majors (v4) get the oldest shipped."""
-    versions = sorted(available, key=lambda v: tuple(int(p) for p in v.split(".")))
-    found = re.search(r"/v(\d+)(?:\.(\d+))?", schema or "")
-    if found:
-        major = int(found.group(1))
-        if found.group(2) and f"{major}.{found.group(2)}" in versions:
-            return f"{major}.{found.group(2)}"
-    same_major = [v for v in versions if int(v.split(".")[0]) == major]
-    if same_major:
-        return same_major[-1]
-    return versions[0] if major < int(versions[0].split(".")[0]) else versions[-1]
-
-
-def chart_for(mimetype: str, data) -> Chart:
-    """The chart an output's JSON describes."""
-    try:
-        # Plain JSON types (not nbformat's dict subclass): cheap to hash and to
-        # send to a worker process.
-        spec = json.loads(data if isinstance(data, str) else json.dumps(data))
-    except ValueError as exc:
-        raise ChartError(f"the chart JSON does not parse ({exc})") from None
-    if not isinstance(spec, dict):
-        raise ChartError("the chart JSON is not an object")
-    spec = spec_in_report_font(spec)  # so its text is measured in the font it prints in
-    kind, major = _CHART_MIMETYPE.match(mimetype).groups()
-    if kind == "vega":
-        return Chart("vega", spec)
-    import vl_convert
-
-    version = vegalite_version(int(major), spec.get("$schema", ""), vl_convert.get_vegalite_versions())
-    return Chart("vega-lite", spec, version)
-
-
-def to_vega(chart: Chart) -> dict:
-    """The chart as a Vega spec, so one bundled Vega draws every Vega-Lite version."""
-    if chart.mode == "vega":
-        return vega_with_font(chart.spec)
-    import vl_convert
-
-    return vl_convert.vegalite_to_vega(chart.spec, vl_version=chart.vl_version, config=CHART_CONFIG)
-
-
-def embed_script(cache: ChartCache) -> str:
-    """Vega, Vega-Lite, vega-embed and our snippet as one inline script (no CDN)."""
-    import vl_convert
-
-    key = content_key("embed-script", EMBED_SNIPPET, vl_convert.__version__)
-    script = cache.get(key, ".js")
-    if script is None:
-        script = vl_convert.javascript_bundle(EMBED_SNIPPET).replace("</script", "<\\/script")
-        cache.put(key, script, ".js")
-    return script
 
 
 def chart_alt(spec: dict) -> str:
@@ -283,7 +179,7 @@ class ChartPreprocessor(Preprocessor):
 
     def _figures(self, nb, expose: bool = False):
         """(cell index, cell, output, mimetype shown, its data) of each figure output the
-        report keeps. A chart counts in whichever form the output holds it (``chartspecs``);
+        report keeps. A chart counts in whichever form the output holds it (``ocx_reports.charts.specs``);
         ``expose`` leaves it under its chart mimetype in the output, for ``preprocess``.
 
         This runs before the visibility preprocessor, so that messages count
@@ -331,7 +227,7 @@ class ChartPreprocessor(Preprocessor):
         return bool(self._started)
 
     def _printable(self, svg):
-        """A kernel-drawn SVG with its text in the report font (see ``ocx_reports.chartfonts``),
+        """A kernel-drawn SVG with its text in the report font (see ``ocx_reports.charts.fonts``),
         as the report shows it: worked out once per export, for ``start`` and ``preprocess``."""
         if not isinstance(svg, str):
             return svg

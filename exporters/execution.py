@@ -5,7 +5,7 @@ Altair 6.3's ``mimetype`` renderer sends each chart as ``application/vnd.vegalit
 ``output_from_msg``, which checks it against the notebook schema: a JSON object under
 what the schema takes for a text mimetype fails that check, the exception ends the task
 that reads the kernel's messages, and the run stops with about 300 lines of traceback
-and "Kernel died". Every message's bundle is respelled first (``chartspecs.respelled``),
+and "Kernel died". Every message's bundle is respelled first (``ocx_reports.charts.specs.respelled``),
 so the chart is kept, under the key the report draws.
 
 ``RespellingClient`` goes into nbclient's client for our own runs (``ocx_reports.render``)
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from nbconvert.preprocessors import ExecutePreprocessor
 
-from .chartspecs import respelled
+from ocx_reports.charts.specs import respelled
 
 
 class RespellingClient:

@@ -36,7 +36,7 @@ from urllib.parse import unquote_to_bytes
 
 import pydyf
 
-from .chartcache import svg_digest
+from ocx_reports.charts.cache import svg_digest
 
 #: A reference that may point outside the SVG itself: an href that is not
 #: "#id" or a data: URI, or a CSS url() that is not "#id".
@@ -102,7 +102,7 @@ def read_form(pdf: bytes) -> PDFForm | None:
 
 def _convert_here(svg: bytes) -> bytes | None:
     """vl-convert's PDF of an SVG no chart worker converted (a kernel-drawn chart, a logo)."""
-    from ocx_reports.chartsvg import register_fonts, to_pdf
+    from ocx_reports.charts.drawing import register_fonts, to_pdf
 
     from . import assets
 

@@ -2,7 +2,7 @@
 
 vl-convert 1.x runs every conversion in one JavaScript engine behind a global
 lock and holds the GIL while it waits, so conversions in threads cannot
-overlap; each worker is a ``python -m ocx_reports.chartsvg`` process instead,
+overlap; each worker is a ``python -m ocx_reports.charts.drawing`` process instead,
 fed one job at a time by a thread of the exporter. Workers are kept for the
 life of the process (batch builds start them once) and shared by exports
 running in threads; one that stops is replaced, so only the chart that
@@ -19,9 +19,9 @@ import subprocess
 import sys
 import threading
 
-from ocx_reports.chartsvg import Chart, ChartError, Figure
+from ocx_reports.exporters import assets
 
-from . import assets
+from .drawing import Chart, ChartError, Figure
 
 #: Another worker process pays off once each has this many charts to draw:
 #: each one starts its own JavaScript engine, which costs about as much as 15
@@ -30,7 +30,7 @@ CHARTS_PER_WORKER = 8
 
 
 class _Worker:
-    """A ``python -m ocx_reports.chartsvg`` process, kept for the life of this one.
+    """A ``python -m ocx_reports.charts.drawing`` process, kept for the life of this one.
     Exports running at once in threads, and an export's charts and figures, share it,
     one job at a time."""
 
@@ -38,7 +38,7 @@ class _Worker:
         self.lock = threading.Lock()
         self.successor: _Worker | None = None  # the worker that took its place once it stopped
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ocx_reports.chartsvg", font_dir],
+            [sys.executable, "-m", "ocx_reports.charts.drawing", font_dir],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

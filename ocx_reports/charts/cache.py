@@ -10,12 +10,18 @@ written atomically, so parallel builds can share one directory.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 from pathlib import Path
 
 from ocx_reports.files import atomic_write
+
+from .drawing import CHART_CONFIG, VEGA_FONT_CONFIG, Chart
+
+#: The cache's kind for a chart's PDF (base64 text), which the PDF report places.
+PDF_SUFFIX = ".pdf.b64"
 
 
 def svg_digest(svg: bytes) -> str:
@@ -27,6 +33,27 @@ def content_key(*parts) -> str:
     """A stable hash of JSON-able ``parts`` (dict key order does not matter)."""
     text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def chart_key(chart: Chart) -> str:
+    """Cache key: the spec and everything else that changes the picture."""
+    import vl_convert
+
+    return content_key(chart.mode, chart.spec, chart.vl_version, CHART_CONFIG, VEGA_FONT_CONFIG, vl_convert.__version__)
+
+
+def figure_key(svg: str) -> str:
+    """Cache key of a kernel-drawn SVG's PDF."""
+    return content_key("figure", svg, _converter_version())
+
+
+@functools.lru_cache(maxsize=1)
+def _converter_version() -> str:
+    """vl-convert's version, read from its metadata (about 1 ms): this process need
+    not load the converter for kernel-drawn SVGs."""
+    from importlib.metadata import version
+
+    return version("vl-convert-python")
 
 
 class ChartCache:

@@ -1,13 +1,13 @@
-"""One chart spec -> SVG with vl-convert: no network, text in the report font (``chartfonts``).
+"""One chart spec -> SVG with vl-convert: no network, text in the report font (``fonts``).
 
-Also a worker process (``python -m ocx_reports.chartsvg FONT_DIR``: one JSON
+Also a worker process (``python -m ocx_reports.charts.drawing FONT_DIR``: one JSON
 chart per stdin line, one JSON result per stdout line; for the PDF report the
 result also holds the chart converted to PDF, and an SVG the kernel drew may
 come to be converted only). vl-convert 1.x runs
 every conversion in one JavaScript engine behind a global lock and holds the
 GIL while it waits, so threads cannot overlap conversions; the export uses
-these workers instead (see ``ocx_reports.exporters.chartworkers``). The module
-imports neither nbconvert nor Altair, so a worker starts quickly.
+these workers instead (see ``workers``). The module imports neither nbconvert
+nor Altair (nor does the package's ``__init__``), so a worker starts quickly.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import re
 import sys
 from dataclasses import dataclass
 
-from ocx_reports.chartfonts import FONT_FAMILY, svg_in_report_font
+from .fonts import FONT_FAMILY, svg_in_report_font
 
 #: Applied beneath each Vega-Lite spec's own config: chart text in the report
 #: font (registered with vl-convert, so text is measured with the font the
@@ -104,7 +104,7 @@ def to_svg(chart: Chart) -> str:
 
 def to_pdf(svg: str) -> bytes | None:
     """The SVG as a one-page PDF, converted by vl-convert in compiled code: how the PDF
-    report draws charts (see ``exporters/svgforms.py``); None if it cannot. Its text is
+    report draws charts (see ``ocx_reports.exporters.svgforms``); None if it cannot. Its text is
     put in the report font first, which the converter would leave out in a font it lacks."""
     import vl_convert
 

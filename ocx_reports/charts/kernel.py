@@ -1,6 +1,7 @@
-"""Altair charts that look like the report and print without a browser.
+"""Altair charts that look like the report and print without a browser: what a notebook's
+kernel runs when it calls ``ocx_reports.charts.enable()``.
 
-``ocx_reports.charts.enable()`` switches on two things:
+``enable()`` switches on two things:
 
 * the ``onecodex`` theme: the report's font, brand palette and type sizes,
   and a default width that fits the printed page (7 in at 96 px/in);
@@ -9,7 +10,8 @@
   same converter the exporter uses. The executed notebook then carries its
   charts as pictures, and the export reuses them instead of drawing again.
 
-This module imports Altair; ``import ocx_reports`` does not.
+This module imports Altair, and registers the theme and the renderer with it;
+the package loads it on first use of these names (see ``ocx_reports.charts``).
 """
 
 from __future__ import annotations
@@ -18,10 +20,16 @@ import warnings
 
 import altair as alt
 
-from ocx_reports.chartfonts import FONT_FAMILY as FONT
-from ocx_reports.chartsvg import ChartError, register_fonts, to_svg
 from ocx_reports.exporters.assets import font_dir
-from ocx_reports.exporters.charts import chart_for
+
+from .drawing import ChartError, register_fonts, to_svg
+from .fonts import FONT_FAMILY as FONT
+from .specs import chart_for
+
+__all__ = [
+    "NAVY", "TEAL", "LIGHT_TEAL", "TEXT", "MUTED", "RULE", "PALETTE", "LABEL_PX", "AXIS_TITLE_PX", "TITLE_PX",
+    "NAME", "MIMETYPE", "FONT", "theme", "renderer", "enable",
+]
 
 NAVY, TEAL, LIGHT_TEAL = "#16425b", "#2f9c95", "#9fd3c7"
 TEXT, MUTED, RULE = "#1f2933", "#52606d", "#dde3e8"

@@ -17,7 +17,8 @@ spec in the HTML is read as data, where Altair's templates put it (the arguments
 ``})(SPEC, OPTIONS)`` in the "universal" and "olli" templates, ``var spec = SPEC`` in the
 "standard" one and in Altair 4's), with the JSON decoder: no JavaScript runs, and the
 decoder is linear and refuses deep nesting. HTML that does not read exactly so is not a
-chart (see ``notices`` for what the reader then sees).
+chart (see ``ocx_reports.exporters.notices`` for what the reader then sees).
+Then ``chart_for`` reads the spec under a chart mimetype into the ``Chart`` to draw.
 """
 
 from __future__ import annotations
@@ -25,6 +26,18 @@ from __future__ import annotations
 import json
 import re
 
+from .drawing import Chart, ChartError
+from .fonts import spec_in_report_font
+
+_CHART_MIMETYPE = re.compile(r"^application/vnd\.(vegalite|vega)\.v(\d+)\+json$")
+#: The chart mimetypes the report draws, in the order ``figure_priority`` takes them by default.
+CHART_MIMETYPES = (
+    "application/vnd.vegalite.v6+json",
+    "application/vnd.vegalite.v5+json",
+    "application/vnd.vegalite.v4+json",
+    "application/vnd.vega.v6+json",
+    "application/vnd.vega.v5+json",
+)
 #: A misspelled JSON mimetype: ``.json`` where the notebook format wants ``+json``.
 _DOT_JSON = re.compile(r"^(application/.+)\.json$")
 #: Altair's "universal" and "olli" templates: ``(function(spec, embedOpt){...})(SPEC, OPTIONS);``
@@ -134,3 +147,42 @@ def _assigned(html: str) -> tuple[dict, dict] | None:
     if spec is None or options is None:
         return None
     return spec[0], options[0]
+
+
+def is_chart_mimetype(mimetype: str) -> bool:
+    return bool(_CHART_MIMETYPE.match(mimetype))
+
+
+def vegalite_version(major: int, schema: str, available: list[str]) -> str:
+    """The vl-convert Vega-Lite version for a spec: its ``$schema`` version if shipped,
+    else the newest of its major version; older majors (v4) get the oldest shipped."""
+    versions = sorted(available, key=lambda v: tuple(int(p) for p in v.split(".")))
+    found = re.search(r"/v(\d+)(?:\.(\d+))?", schema or "")
+    if found:
+        major = int(found.group(1))
+        if found.group(2) and f"{major}.{found.group(2)}" in versions:
+            return f"{major}.{found.group(2)}"
+    same_major = [v for v in versions if int(v.split(".")[0]) == major]
+    if same_major:
+        return same_major[-1]
+    return versions[0] if major < int(versions[0].split(".")[0]) else versions[-1]
+
+
+def chart_for(mimetype: str, data) -> Chart:
+    """The chart an output's JSON describes."""
+    try:
+        # Plain JSON types (not nbformat's dict subclass): cheap to hash and to
+        # send to a worker process.
+        spec = json.loads(data if isinstance(data, str) else json.dumps(data))
+    except ValueError as exc:
+        raise ChartError(f"the chart JSON does not parse ({exc})") from None
+    if not isinstance(spec, dict):
+        raise ChartError("the chart JSON is not an object")
+    spec = spec_in_report_font(spec)  # so its text is measured in the font it prints in
+    kind, major = _CHART_MIMETYPE.match(mimetype).groups()
+    if kind == "vega":
+        return Chart("vega", spec)
+    import vl_convert
+
+    version = vegalite_version(int(major), spec.get("$schema", ""), vl_convert.get_vegalite_versions())
+    return Chart("vega-lite", spec, version)
