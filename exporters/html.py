@@ -21,8 +21,6 @@ from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, dlink
 from ocx_reports import __version__
 
 from . import assets
-from .charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
-from .error_outputs import ErrorOutputPreprocessor, describe_cell, execution_failure
 from .errors import (
     ReportError,
     check_notebook_schema,
@@ -31,15 +29,17 @@ from .errors import (
     refuse_option,
 )
 from .exitgc import freeze_at_exit
-from .limits import LimitsPreprocessor, check_depth, check_tags
-from .mathsvg import MathPreprocessor
-from .metadata import MetadataPreprocessor
-from .notices import NoticePreprocessor
-from .objectreprs import ObjectReprPreprocessor
+from .preprocessors.charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
+from .preprocessors.error_outputs import ErrorOutputPreprocessor, describe_cell, execution_failure
+from .preprocessors.limits import LimitsPreprocessor, check_depth, check_tags
+from .preprocessors.math import MathPreprocessor
+from .preprocessors.metadata import MetadataPreprocessor
+from .preprocessors.notices import NoticePreprocessor
+from .preprocessors.objectreprs import ObjectReprPreprocessor
+from .preprocessors.slots import ReportSlotsPreprocessor
+from .preprocessors.visibility import VisibilityPreprocessor
 from .sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
-from .slots import ReportSlotsPreprocessor
 from .urlpolicy import URLPolicy, image_type
-from .visibility import VisibilityPreprocessor
 
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -174,7 +174,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         help="Leave out results that are only default object reprs, such as [<matplotlib.lines.Line2D at 0x…>], "
         "Text(0.5, 1.0, 'title') or <Axes: >, which plotting calls return; printed output is always kept.",
     ).tag(config=True)
-    # Limits on what one notebook puts in a report (see limits.py); 0 lifts each.
+    # Limits on what one notebook puts in a report (see preprocessors/limits.py); 0 lifts each.
     max_table_rows = Int(
         5000, min=0,
         help="Print at most this many rows of a table; a longer table ends with a note saying how many rows "
@@ -230,9 +230,9 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     @default("default_preprocessors")
     def _default_preprocessors_default(self):
-        # --execute runs ours: it keeps outputs nbformat's schema refuses (see execution.py).
+        # --execute runs ours: it keeps outputs nbformat's schema refuses (see preprocessors/execution.py).
         nbconvert_execute = "nbconvert.preprocessors.ExecutePreprocessor"
-        ours = "ocx_reports.exporters.execution.ReportExecutePreprocessor"
+        ours = "ocx_reports.exporters.preprocessors.execution.ReportExecutePreprocessor"
         listed = HTMLExporter.class_traits()["default_preprocessors"].default()
         return [ours if p == nbconvert_execute else p for p in listed]
 

@@ -12,7 +12,7 @@ placed. Any other SVG image (the logo, formulas) is converted once per layout
 process when the report has enough of it to pay for loading the converter.
 WeasyPrint then places the result as a form XObject wherever the image
 appears, scaled to its box. A chart whose PDF is ready reaches the layout as
-an empty SVG of its size (see ``charts.form_stand_in``), not as its SVG.
+an empty SVG of its size (see ``preprocessors.charts.form_stand_in``), not as its SVG.
 
 WeasyPrint fills in the resources of the forms it knows (fonts included)
 while it builds the PDF, so a converted form joins the page's XObjects

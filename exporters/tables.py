@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import assets, fontmetrics, tablelines
-from .charts import PRINTABLE_WIDTH_PX
+from .preprocessors.charts import PRINTABLE_WIDTH_PX
 
 #: From this many body rows a table is laid out with fixed column widths.
 LONG_TABLE_ROWS = 60

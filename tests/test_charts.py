@@ -14,7 +14,8 @@ import pytest
 from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
 
 from ocx_reports.charts import specs, workers
-from ocx_reports.exporters import assets, charts, svgforms
+from ocx_reports.exporters import assets, svgforms
+from ocx_reports.exporters.preprocessors import charts
 from ocx_reports.exporters.errors import ReportError
 
 VALUES = [
@@ -603,7 +604,7 @@ def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawin
     and copies the notebook; the report renders and its tables are rewritten before the
     export waits for the charts."""
     from ocx_reports.exporters import tables, weasy
-    from ocx_reports.exporters.error_outputs import ErrorOutputPreprocessor
+    from ocx_reports.exporters.preprocessors.error_outputs import ErrorOutputPreprocessor
 
     from nbconvert.exporters import templateexporter
 

@@ -17,7 +17,7 @@ spec in the HTML is read as data, where Altair's templates put it (the arguments
 ``})(SPEC, OPTIONS)`` in the "universal" and "olli" templates, ``var spec = SPEC`` in the
 "standard" one and in Altair 4's), with the JSON decoder: no JavaScript runs, and the
 decoder is linear and refuses deep nesting. HTML that does not read exactly so is not a
-chart (see ``ocx_reports.exporters.notices`` for what the reader then sees).
+chart (see ``ocx_reports.exporters.preprocessors.notices`` for what the reader then sees).
 Then ``chart_for`` reads the spec under a chart mimetype into the ``Chart`` to draw.
 """
 

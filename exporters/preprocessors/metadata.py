@@ -14,7 +14,7 @@ from __future__ import annotations
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Enum, Float, Int, List, Unicode
 
-from .errors import ReportError
+from ..errors import ReportError
 from .placeholders import render_markdown
 
 

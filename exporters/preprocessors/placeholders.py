@@ -5,7 +5,7 @@ placeholder may not take the export down, nor change what a plain notebook says:
 
 - Braces that the report puts in a code span, a code block or math are text, never template
   syntax (``f'{{x}}'``, ``$e^{{i\\pi}}$``): they are found with the very parsers that render
-  the cell (nbconvert's markdown, and ``mathsvg``'s formulas), and printed as written. ``{#``
+  the cell (nbconvert's markdown, and ``math``'s formulas), and printed as written. ``{#``
   is never a comment (``# Intro {#intro}``).
 - Only ``if``, ``for`` and ``set`` statements: without macros, blocks and recursive loops
   nothing can recurse, and a ``set`` inside a loop does not outlive its iteration.
@@ -41,7 +41,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from .error_outputs import describe_cell
-from .errors import ReportError
+from ..errors import ReportError
 from .visibility import DROP_CELL, cell_tags
 
 NAMES = ("project", "samples", "date")
@@ -89,7 +89,7 @@ class _TooSlow(_Stop):
 
 def literal_openers(source: str) -> set[int]:
     """Offsets of the tag openers that the report puts in a code span, a code block or math
-    (nbconvert's markdown renderer, and the formulas ``mathsvg`` draws), or that stand
+    (nbconvert's markdown renderer, and the formulas ``math`` draws), or that stand
     between ``\\(`` and ``\\)`` or ``\\[`` and ``\\]``.
 
     Each opener is replaced by a marker made of letters and digits (which changes no code
@@ -98,7 +98,7 @@ def literal_openers(source: str) -> set[int]:
     """
     from nbconvert.filters.markdown_mistune import HTMLRenderer, MarkdownWithMath
 
-    from .mathsvg import markdown_math
+    from .math import markdown_math
 
     marker = "ocx" + secrets.token_hex(6)
     found: list[str] = []

@@ -32,7 +32,7 @@ from traitlets import Int
 from ocx_reports.report import SLOT_KEY
 
 from .error_outputs import describe_cell
-from .errors import ReportError
+from ..errors import ReportError
 from .visibility import DROP_CELL, DROP_OUTPUT, cell_tags
 
 #: Longest line of a text output laid out as it is; a longer one is broken into lines of

@@ -14,7 +14,7 @@ from pathlib import Path
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-from .errors import ReportError
+from ..errors import ReportError
 
 
 def describe_cell(index: int, cell) -> str:

@@ -48,9 +48,9 @@ from ocx_reports.charts.specs import CHART_MIMETYPES, chart_for, is_chart_mimety
 from ocx_reports.charts.textsize import printed_text_pt
 from ocx_reports.charts.workers import Drawing, Drawn
 
-from . import svgforms
+from .. import svgforms
 from .error_outputs import describe_cell
-from .errors import ReportError
+from ..errors import ReportError
 from .notices import notice_html
 from .visibility import REMOVED_OUTPUT_TAGS, cell_tags
 
