@@ -20,7 +20,6 @@ from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, dlink
 
 from ocx_reports import __version__
 
-from . import assets
 from .errors import (
     ReportError,
     check_notebook_schema,
@@ -38,8 +37,9 @@ from .preprocessors.notices import NoticePreprocessor
 from .preprocessors.objectreprs import ObjectReprPreprocessor
 from .preprocessors.slots import ReportSlotsPreprocessor
 from .preprocessors.visibility import VisibilityPreprocessor
-from .sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
-from .urlpolicy import URLPolicy, image_type
+from .page import assets
+from .page.sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
+from .page.urlpolicy import URLPolicy, image_type
 
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -346,7 +346,7 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     @pass_context
     def clean_html(self, context, html) -> str:
-        """The sanitizer (``sanitize.make_cleaner``), within the report's limits: long tables cut
+        """The sanitizer (``page.sanitize.make_cleaner``), within the report's limits: long tables cut
         short and the size checked before it builds its tree of the HTML, the depth after."""
 
         def where() -> str:  # only for an error: it searches the notebook
@@ -409,7 +409,7 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     def _render(self, nb, resources, **kw):
         """Preprocess and render the notebook: the report's HTML, its tables' notes numbered anew."""
-        from .tables import RowLimit
+        from .page.tables import RowLimit
 
         self._rows = RowLimit(self.max_table_rows, attach=self.output_mimetype == "application/pdf")
         try:

@@ -135,7 +135,7 @@ def _serve(pipe, exporters_end, font_css: str) -> None:
     exporters_end.close()
     try:
         from . import weasy
-        from .urlpolicy import URLPolicy
+        from .page.urlpolicy import URLPolicy
 
         weasy.forked()
         weasy.warm_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), font_css)

@@ -3,7 +3,7 @@
 The PDF exporter renders the template with two kinds of marks: one before
 every top-level unit of ``main.ocx-body`` (each notebook cell, the Samples
 section, and the closing tags), and one between the row groups of a long
-table (``tables.py``). A chunk is the page's head and running header/footer,
+table (``page/tables.py``). A chunk is the page's head and running header/footer,
 then a run of units; only the first chunk has the cover (and its page rule). Every chunk starts
 on a new page, so chunks end where a page break falls anyway when one is
 near the ideal cut: a cell that starts or ends with a forced page break, or
@@ -28,7 +28,7 @@ from .tablelines import ROW, SHADED_ROW
 #: in units of one element (measured on the benchmark's large report).
 TEXT_COST = 1 / 40
 IMAGE_COST = 1 / 150
-#: Per line of a table laid out as lines (``tables.py``): an empty block, its values
+#: Per line of a table laid out as lines (``page/tables.py``): an empty block, its values
 #: drawn straight into the PDF (the large benchmark report's 3,000-row table: 0.53 ms
 #: a line against 0.26 ms per unit of the rest).
 LINE_COST = 2

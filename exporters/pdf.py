@@ -8,9 +8,10 @@ import time
 
 from traitlets import Bool, Float, Int, default
 
-from . import assets, layoutprocess
+from . import layoutprocess
 from .budget import Budget
 from .html import OneCodexHTMLExporter
+from .page import assets
 
 
 def cpu_count() -> int:
@@ -81,15 +82,15 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
             weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))
 
     def _rendered(self, html: str) -> str:
-        """Rewrite the long and the plain tables (see ``tables.py``) while the charts are
+        """Rewrite the long and the plain tables (see ``page/tables.py``) while the charts are
         still being drawn, rather than after: on the benchmark's large report that is
         0.2-0.3 s the export no longer spends alone."""
-        from .tables import TablePolicy
+        from .page.tables import TablePolicy
 
         return TablePolicy(self._rows_mark, self.long_tables_as_lines, self.page_size)(html)
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        # Marks the template puts between cells (and tables.py between row groups),
+        # Marks the template puts between cells (and page/tables.py between row groups),
         # where the layout may be cut into chunks; unguessable, so no content has them.
         token = secrets.token_hex(8)
         cut, self._rows_mark = f"<!--ocx-cut-{token}-->", f"<!--ocx-rows-{token}-->"

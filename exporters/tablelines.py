@@ -1,6 +1,6 @@
 """The values of a table laid out as lines, drawn straight into the PDF.
 
-A table of plain text prints each body row as one line (``tables.py``).
+A table of plain text prints each body row as one line (``page/tables.py``).
 WeasyPrint laid out each such line as text: a line box, a text box per run
 of one weight, Pango shaping and measuring the line, a span for every second
 line's stripe: about 1.3 ms a row, most of the large benchmark report's
@@ -18,7 +18,7 @@ ligatures: a glyph does not depend on its neighbours), and drawn through
 WeasyPrint's own font objects, so the PDF embeds one subset per face for the
 whole report, with widths and a ToUnicode map like any other text. Each
 value ends in a space, so text extraction splits values as it would cells.
-``tables.py`` only makes lines of characters the report font has and draws
+``page/tables.py`` only makes lines of characters the report font has and draws
 alone (no combining marks), so every character is one glyph here.
 """
 
@@ -34,7 +34,7 @@ COLUMNS, ROW, SHADED_ROW = "data-ocx-columns", "data-row", "data-shaded-row"
 
 
 def columns_attribute(padding_em: float, widths_em: list[float], right: list[bool], index: list[bool]) -> str:
-    """The cell attribute for ``tables.py``: the cell padding, then each column's width in em
+    """The cell attribute for ``page/tables.py``: the cell padding, then each column's width in em
     with ``r`` if its values align right and ``i`` if they are index values."""
     return " ".join(
         [f"{padding_em:.4f}"] + [f"{w:.4f}{'r' * r}{'i' * i}" for w, r, i in zip(widths_em, right, index)]
@@ -54,7 +54,7 @@ def _columns(attribute: str) -> tuple[float, list[tuple[float, float, bool, bool
 
 
 def install() -> None:
-    """Make WeasyPrint draw the values of the cells ``tables.py`` marks (once per process).
+    """Make WeasyPrint draw the values of the cells ``page/tables.py`` marks (once per process).
 
     WeasyPrint paints a cell's block content through ``draw_block_level``, in
     document order; the values are drawn there, so text extraction meets them

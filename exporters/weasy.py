@@ -23,7 +23,7 @@ from .cffitypes import fast_types
 from .clibs import linker_cache_lookups
 from .deferred import fonttools_on_first_use
 from .htmlparser import cache_character_runs
-from .urlpolicy import URLPolicy
+from .page.urlpolicy import URLPolicy
 
 with linker_cache_lookups(), fonttools_on_first_use():  # loading WeasyPrint loads its C libraries
     from weasyprint import CSS, HTML

@@ -15,7 +15,7 @@ before any costly work on it:
   may carry meaning (a heatmap's colours).
 * The HTML of one output or markdown cell may hold ``max_html_tags`` tags: the
   sanitizer builds a tree of the whole fragment, about 350 bytes a tag. Longer tables
-  are cut to ``max_table_rows`` before that (``tables.RowLimit``).
+  are cut to ``max_table_rows`` before that (``page.tables.RowLimit``).
 * Elements may nest ``max_nesting_depth`` deep: WeasyPrint lays out each level with
   nested calls, and 10,000 nested elements ended in a RecursionError. Past the limit
   the export stops naming the cell: nothing real nests that deep, and its text alone

@@ -28,7 +28,7 @@ from html import escape
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Int
 
-from ..assets import data_uri
+from ..page.assets import data_uri
 from .error_outputs import describe_cell
 from .visibility import DROP_CELL, cell_tags
 

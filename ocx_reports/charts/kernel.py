@@ -20,7 +20,7 @@ import warnings
 
 import altair as alt
 
-from ocx_reports.exporters.assets import font_dir
+from ocx_reports.exporters.page.assets import font_dir
 
 from .drawing import ChartError, register_fonts, to_svg
 from .fonts import FONT_FAMILY as FONT

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 
-from ocx_reports.exporters import assets
+from ocx_reports.exporters.page import assets
 
 from .drawing import Chart, ChartError, Figure
 

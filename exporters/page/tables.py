@@ -47,8 +47,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import assets, fontmetrics, tablelines
-from .preprocessors.charts import PRINTABLE_WIDTH_PX
+from .. import tablelines
+from ..preprocessors.charts import PRINTABLE_WIDTH_PX
+from . import assets, fontmetrics
 
 #: From this many body rows a table is laid out with fixed column widths.
 LONG_TABLE_ROWS = 60

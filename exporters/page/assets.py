@@ -70,7 +70,7 @@ def chart_font_dir() -> Path:
 
 def _chart_font_links() -> Path:
     """This process's folder for ``chart_font_dir``, in its temporary folder (``scratch``)."""
-    from . import scratch
+    from .. import scratch
 
     return scratch.folder("chart-fonts")
 
