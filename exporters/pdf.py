@@ -8,9 +8,9 @@ import time
 
 from traitlets import Bool, Float, Int, default
 
-from . import layoutprocess
-from .budget import Budget
 from .html import OneCodexHTMLExporter
+from .layout import service
+from .layout.budget import Budget
 from .page import assets
 
 
@@ -73,10 +73,10 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         """Load WeasyPrint (about 0.5 s) while the chart workers start their engines;
         while they draw, also set up its per-process state, which the layout
         processes forked later then inherit. Not needed when a layout process was
-        started with the command (see ``layoutprocess``): it has done both."""
-        if layoutprocess.started() is not None:
+        started with the command (see ``layout.service``): it has done both."""
+        if service.started() is not None:
             return
-        from . import weasy  # loaded now, used by from_notebook_node
+        from .layout import weasy  # loaded now, used by from_notebook_node
 
         if drawing:
             weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))
@@ -97,13 +97,13 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         resources = dict(resources or {}, ocx_cut=cut)
         started = time.perf_counter()
         html, resources = super().from_notebook_node(nb, resources, **kw)
-        from . import paginate
-        from .parallel import fork_available, lay_out, peak_mib
+        from .layout import paginate
+        from .layout.parallel import fork_available, lay_out, peak_mib
 
         chunks = paginate.split(html, cut, self._rows_mark, self.workers if fork_available() else 1)
         laid_out = time.perf_counter()
         forms = resources.pop("ocx_pdf_forms", {})  # charts the chart workers converted to PDF
-        layout = layoutprocess.started()
+        layout = service.started()
         font_css = assets.font_face_css(self.embed_fonts)
         budget = Budget(self.layout_timeout, self.layout_memory_mib, self.max_pages).started()
         pdf = (
@@ -124,4 +124,4 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
 
 # Under `jupyter nbconvert --to onecodex_pdf`, WeasyPrint is loaded and set up from here on,
 # in its own process, while nbconvert starts and the report is rendered.
-layoutprocess.start_if_requested(assets.font_face_css(False))
+service.start_if_requested(assets.font_face_css(False))

@@ -14,7 +14,7 @@ import pytest
 from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
 
 from ocx_reports.charts import specs, workers
-from ocx_reports.exporters import svgforms
+from ocx_reports.exporters.layout import svgforms
 from ocx_reports.exporters.page import assets
 from ocx_reports.exporters.preprocessors import charts
 from ocx_reports.exporters.errors import ReportError
@@ -604,7 +604,7 @@ def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawin
     """The chart workers' engines start while the exporter loads and warms up WeasyPrint
     and copies the notebook; the report renders and its tables are rewritten before the
     export waits for the charts."""
-    from ocx_reports.exporters import weasy
+    from ocx_reports.exporters.layout import weasy
     from ocx_reports.exporters.page import tables
     from ocx_reports.exporters.preprocessors.error_outputs import ErrorOutputPreprocessor
 

@@ -142,7 +142,7 @@ _SMALL_CHUNKS = """
 import sys
 sys.argv = ["jupyter-nbconvert", *sys.argv[1:]]
 from nbconvert.nbconvertapp import main
-from ocx_reports.exporters import paginate
+from ocx_reports.exporters.layout import paginate
 
 paginate.MIN_CHUNK_COST, paginate.MAX_CHUNK_COST = 500, 3000
 main()
@@ -189,7 +189,7 @@ failure = sys.argv[1]
 
 
 def fail_in_the_forked_process():
-    from ocx_reports.exporters import weasy
+    from ocx_reports.exporters.layout import weasy
     from ocx_reports.exporters.errors import ReportError
 
     def warm_up(*args, **kw):
@@ -250,7 +250,7 @@ def test_a_layout_process_that_stopped_before_the_export_leaves_the_layout_to_th
 def test_layout_process_starts_only_for_onecodex_pdf_on_nbconvert_command_line(args, wanted, monkeypatch):
     import nbconvert.nbconvertapp  # noqa: F401 - a `jupyter nbconvert` process has it
 
-    from ocx_reports.exporters.layoutprocess import requested
+    from ocx_reports.exporters.layout.service import requested
 
     assert requested(["jupyter-nbconvert", *args]) is wanted
     monkeypatch.delitem(sys.modules, "nbconvert.nbconvertapp")

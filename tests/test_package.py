@@ -55,7 +55,7 @@ def test_loading_weasyprint_runs_no_compiler_or_linker(tmp_path):
     code = (
         "import ctypes.util\n"
         "find_library = ctypes.util.find_library\n"
-        "from ocx_reports.exporters import weasy\n"
+        "from ocx_reports.exporters.layout import weasy\n"
         "assert ctypes.util.find_library is find_library, 'left patched'\n"
         "weasy.font_config()  # its C libraries work\n"
     )
@@ -69,7 +69,7 @@ def test_loading_weasyprint_leaves_fonttools_subsetter_and_instancer_for_first_u
     (most of fontTools) load only when used; once WeasyPrint is loaded, they are the real ones."""
     code = (
         "import sys\n"
-        "from ocx_reports.exporters import weasy\n"
+        "from ocx_reports.exporters.layout import weasy\n"
         "from weasyprint.pdf import fonts\n"
         "loaded = [m for m in ('fontTools.varLib', 'fontTools.ttLib.tables.otTables', 'fontTools.cffLib')"
         " if m in sys.modules]\n"

@@ -13,7 +13,8 @@ from helpers import code, export_pdf, html_output, markdown, new_output, noteboo
 from pypdf import PdfReader
 
 from ocx_reports import report
-from ocx_reports.exporters import OneCodexPDFExporter, paginate, weasy
+from ocx_reports.exporters import OneCodexPDFExporter
+from ocx_reports.exporters.layout import paginate, weasy
 from ocx_reports.exporters.page import sanitize, tables
 
 #: What every page repeats (the running header and footer, the table header), not report text.

@@ -69,8 +69,8 @@ def chart_font_dir() -> Path:
 
 
 def _chart_font_links() -> Path:
-    """This process's folder for ``chart_font_dir``, in its temporary folder (``scratch``)."""
-    from .. import scratch
+    """This process's folder for ``chart_font_dir``, in its temporary folder (``layout.scratch``)."""
+    from ..layout import scratch
 
     return scratch.folder("chart-fonts")
 

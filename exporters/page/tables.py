@@ -8,7 +8,7 @@ measuring would find, computed from the report font's advance widths, and
 ``table-layout: fixed``: the same columns, each cell shaped once.
 
 Its rows are also grouped into ``<tbody>`` blocks with a marker between
-them, so parallel layout (``paginate.py``) can start a chunk in the middle of
+them, so parallel layout (``layout/paginate.py``) can start a chunk in the middle of
 the table, repeating the header the way a page break does. An even group
 size keeps the zebra striping (``nth-child(even)``) unchanged.
 
@@ -18,7 +18,7 @@ stylesheet names its id): its body rows become lines, one empty block of the
 line's height per row and one table row per row group. WeasyPrint only
 stacks, stripes (the stylesheet) and breaks those blocks, and the layout
 draws each line's values itself when WeasyPrint paints the cell
-(``tablelines.py``), each value at its column's edge: the large benchmark's
+(``layout/tablelines.py``), each value at its column's edge: the large benchmark's
 3,000-row table lays out in about a third of the time it took as lines of
 text. The header stays a real table header, repeated on every page; the
 columns line up within 0.1pt of where cells would put them; text extraction
@@ -47,7 +47,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .. import tablelines
+from ..layout import tablelines
 from ..preprocessors.charts import PRINTABLE_WIDTH_PX
 from . import assets, fontmetrics
 

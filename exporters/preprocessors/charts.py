@@ -15,7 +15,7 @@ leaves each output holding the one figure the report shows:
 * conversions are cached by content hash and run in worker processes
   (``ocx_reports.charts.workers``);
   for the PDF report the workers also convert each drawn chart, and each
-  SVG the kernel drew, to PDF (see ``svgforms``), and the report's HTML
+  SVG the kernel drew, to PDF (see ``layout.svgforms``), and the report's HTML
   holds an empty SVG of the chart's size in place of each chart whose PDF
   is ready (``form_stand_in``);
 * vl-convert may fetch nothing (an empty allowed-base-URL list), so a chart
@@ -48,7 +48,7 @@ from ocx_reports.charts.specs import CHART_MIMETYPES, chart_for, is_chart_mimety
 from ocx_reports.charts.textsize import printed_text_pt
 from ocx_reports.charts.workers import Drawing, Drawn
 
-from .. import svgforms
+from ..layout import svgforms
 from .error_outputs import describe_cell
 from ..errors import ReportError
 from .notices import notice_html
@@ -93,7 +93,7 @@ _SIZE = re.compile(r'\s((?:width|height|viewBox)="[^"<>]*")')
 
 def form_stand_in(key: str, svg: str) -> str | None:
     """What the PDF report's HTML holds for a chart whose PDF form is ready: an empty SVG
-    of the chart's size (the layout places the form in its box, see ``svgforms``), so the
+    of the chart's size (the layout places the form in its box, see ``layout.svgforms``), so the
     chart's SVG is not carried through the template, the HTML parser and the image decoder
     of every layout process. None if the SVG's size cannot be read."""
     root = _ROOT.search(svg)  # after any XML declaration and doctype (matplotlib writes both)
@@ -204,7 +204,7 @@ class ChartPreprocessor(Preprocessor):
 
         For the PDF report, the SVGs the kernel drew start being converted to PDF
         too (``finish`` adds them to the forms), so that the layout neither draws
-        them in Python nor loads the converter itself (see ``svgforms``)."""
+        them in Python nor loads the converter itself (see ``layout.svgforms``)."""
         todo, figures = {}, {}
         self._failures.clear()  # a chart that failed in an earlier export is tried again
         self._kernel_svgs.clear()
@@ -339,7 +339,7 @@ class ChartPreprocessor(Preprocessor):
     def _add_forms(self, drawn: dict, resources) -> dict:
         """What the report shows of each chart, by key: for the PDF report, the form
         stand-in of each chart whose PDF is ready (its PDF goes into the forms, by digest
-        of the stand-in; see svgforms.py), else its SVG (the layout then converts it)."""
+        of the stand-in; see layout/svgforms.py), else its SVG (the layout then converts it)."""
         shown = dict(drawn)
         if self.pdf_forms:
             forms = resources.setdefault("ocx_pdf_forms", {})

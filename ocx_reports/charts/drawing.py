@@ -104,7 +104,7 @@ def to_svg(chart: Chart) -> str:
 
 def to_pdf(svg: str) -> bytes | None:
     """The SVG as a one-page PDF, converted by vl-convert in compiled code: how the PDF
-    report draws charts (see ``ocx_reports.exporters.svgforms``); None if it cannot. Its text is
+    report draws charts (see ``ocx_reports.exporters.layout.svgforms``); None if it cannot. Its text is
     put in the report font first, which the converter would leave out in a font it lacks."""
     import vl_convert
 

@@ -1,4 +1,4 @@
-"""The PDF layout process that ``jupyter nbconvert --to onecodex_pdf`` starts first thing.
+"""The layout service: the PDF layout process that ``jupyter nbconvert --to onecodex_pdf`` starts first.
 
 Under that command WeasyPrint used to be loaded (about 0.45 s) and set up
 (fonts, stylesheets: about 0.2 s more of the first layout) by the exporter
@@ -135,7 +135,7 @@ def _serve(pipe, exporters_end, font_css: str) -> None:
     exporters_end.close()
     try:
         from . import weasy
-        from .page.urlpolicy import URLPolicy
+        from ..page.urlpolicy import URLPolicy
 
         weasy.forked()
         weasy.warm_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), font_css)

@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 from . import scratch, svgforms, tablelines
 from .budget import Budget
-from .cffitypes import fast_types
-from .clibs import linker_cache_lookups
-from .deferred import fonttools_on_first_use
-from .htmlparser import cache_character_runs
-from .page.urlpolicy import URLPolicy
+from ..cffitypes import fast_types
+from ..clibs import linker_cache_lookups
+from ..deferred import fonttools_on_first_use
+from ..htmlparser import cache_character_runs
+from ..page.urlpolicy import URLPolicy
 
 with linker_cache_lookups(), fonttools_on_first_use():  # loading WeasyPrint loads its C libraries
     from weasyprint import CSS, HTML

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .errors import ReportError
+from ..errors import ReportError
 
 #: The cell attribute that says its rows are drawn here, with the columns' geometry
 #: (``columns_attribute``); and a row's attribute: its values, tab-separated.

@@ -10,7 +10,7 @@ boxes. The parent merges the chunk PDFs with pikepdf and rebuilds what spans
 chunks: the outline, named destinations and links to anchors in another chunk.
 
 A report in one chunk is laid out the same way, in one forked process, unless
-the process is the layout process (``layoutprocess.py``): either way the layout
+the process is the layout process (``service.py``): either way the layout
 runs where its budget (``budget.py``: time, memory, pages) can stop it without
 harm to the exporter's process, which may be a notebook server or a build's
 worker.
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from . import childlogs
 from .budget import Budget
-from .errors import ReportError
+from ..errors import ReportError
 
 #: WeasyPrint draws at 0.75 PDF points per CSS pixel, from the page's top-left corner.
 _PT_PER_PX = 0.75

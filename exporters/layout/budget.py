@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 
-from .errors import ReportError
+from ..errors import ReportError
 
 try:
     import resource

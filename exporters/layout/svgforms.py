@@ -104,7 +104,7 @@ def _convert_here(svg: bytes) -> bytes | None:
     """vl-convert's PDF of an SVG no chart worker converted (a kernel-drawn chart, a logo)."""
     from ocx_reports.charts.drawing import register_fonts, to_pdf
 
-    from .page import assets
+    from ..page import assets
 
     register_fonts(str(assets.font_dir()))
     try:
