@@ -20,6 +20,7 @@ from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, dlink
 
 from ocx_reports import __version__
 
+from .engine.hostprocess import freeze_at_exit
 from .errors import (
     ReportError,
     check_notebook_schema,
@@ -27,7 +28,6 @@ from .errors import (
     read_notebook_stream,
     refuse_option,
 )
-from .exitgc import freeze_at_exit
 from .preprocessors.charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
 from .preprocessors.error_outputs import ErrorOutputPreprocessor, describe_cell, execution_failure
 from .preprocessors.limits import LimitsPreprocessor, check_depth, check_tags

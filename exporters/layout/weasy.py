@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 
 from . import scratch, svgforms, tablelines
 from .budget import Budget
-from ..cffitypes import fast_types
-from ..clibs import linker_cache_lookups
-from ..deferred import fonttools_on_first_use
-from ..htmlparser import cache_character_runs
+from ..engine.compat.cffi import fast_types
+from ..engine.compat.fonttools import fonttools_on_first_use
+from ..engine.compat.tinyhtml5 import cache_character_runs
+from ..engine.compat.weasyprint import linker_cache_lookups
 from ..page.urlpolicy import URLPolicy
 
 with linker_cache_lookups(), fonttools_on_first_use():  # loading WeasyPrint loads its C libraries

@@ -1,4 +1,5 @@
-"""Let a ``jupyter nbconvert`` process exit without the interpreter's last collections.
+"""State of the process the exporter runs in that an export changes beyond itself: a
+``jupyter nbconvert`` process exits without the interpreter's last collections.
 
 When Python exits it tears down every module and runs several full garbage
 collections over every object still alive. After a report export (nbconvert,
@@ -21,7 +22,7 @@ from __future__ import annotations
 import atexit
 import gc
 
-from .errors import running_nbconvert_app
+from ..errors import running_nbconvert_app
 
 _registered = False
 
