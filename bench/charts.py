@@ -65,8 +65,8 @@ def conversion_median(samples: int = 15) -> float:
     import dataclasses
 
     from ocx_reports.charts.drawing import register_fonts, reply
-    from ocx_reports.exporters.page.assets import font_dir
     from ocx_reports.charts.specs import chart_for
+    from ocx_reports.exporters.page.assets import font_dir
 
     register_fonts(str(font_dir()))
     reply({**dataclasses.asdict(chart_for(MIMETYPE, chart_spec(-1))), "pdf": True})  # start the engine
@@ -82,8 +82,8 @@ def conversion_median(samples: int = 15) -> float:
 def chart_notebook(count: int, form: str) -> nbformat.NotebookNode:
     """``form``: "json" (chart JSON only), "svg" (SVG already drawn) or "none" (text instead)."""
     from ocx_reports.charts.drawing import register_fonts, to_svg
-    from ocx_reports.exporters.page.assets import font_dir
     from ocx_reports.charts.specs import chart_for
+    from ocx_reports.exporters.page.assets import font_dir
 
     if form == "svg":
         register_fonts(str(font_dir()))

@@ -28,6 +28,9 @@ from .errors import (
     read_notebook_stream,
     refuse_option,
 )
+from .page import assets
+from .page.sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
+from .page.urlpolicy import URLPolicy, image_type
 from .preprocessors.charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
 from .preprocessors.error_outputs import ErrorOutputPreprocessor, describe_cell, execution_failure
 from .preprocessors.limits import LimitsPreprocessor, check_depth, check_tags
@@ -37,9 +40,6 @@ from .preprocessors.notices import NoticePreprocessor
 from .preprocessors.objectreprs import ObjectReprPreprocessor
 from .preprocessors.slots import ReportSlotsPreprocessor
 from .preprocessors.visibility import VisibilityPreprocessor
-from .page import assets
-from .page.sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
-from .page.urlpolicy import URLPolicy, image_type
 
 _FALSE = {"", "0", "false", "no", "off"}
 

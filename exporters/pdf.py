@@ -8,6 +8,7 @@ import time
 
 from traitlets import Bool, Float, Int, default
 
+from .contracts import CUT_MARK, CUT_RESOURCE, FORMS_RESOURCE, ROWS_MARK
 from .html import OneCodexHTMLExporter
 from .layout import service
 from .layout.budget import Budget
@@ -93,8 +94,8 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         # Marks the template puts between cells (and page/tables.py between row groups),
         # where the layout may be cut into chunks; unguessable, so no content has them.
         token = secrets.token_hex(8)
-        cut, self._rows_mark = f"<!--ocx-cut-{token}-->", f"<!--ocx-rows-{token}-->"
-        resources = dict(resources or {}, ocx_cut=cut)
+        cut, self._rows_mark = CUT_MARK.format(token=token), ROWS_MARK.format(token=token)
+        resources = {**(resources or {}), CUT_RESOURCE: cut}
         started = time.perf_counter()
         html, resources = super().from_notebook_node(nb, resources, **kw)
         from .layout import paginate
@@ -102,7 +103,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
 
         chunks = paginate.split(html, cut, self._rows_mark, self.workers if fork_available() else 1)
         laid_out = time.perf_counter()
-        forms = resources.pop("ocx_pdf_forms", {})  # charts the chart workers converted to PDF
+        forms = resources.pop(FORMS_RESOURCE, {})  # charts the chart workers converted to PDF
         layout = service.started()
         font_css = assets.font_face_css(self.embed_fonts)
         budget = Budget(self.layout_timeout, self.layout_memory_mib, self.max_pages).started()

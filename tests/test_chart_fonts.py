@@ -160,8 +160,8 @@ def test_a_chart_in_another_font_is_laid_out_with_the_report_font_it_prints_in()
     """vl-convert measures text in a font it lacks as a row of zeros in Liberation Sans:
     the chart is drawn in the report font instead, so its layout fits the printed labels."""
     from ocx_reports.charts.drawing import register_fonts, to_svg
-    from ocx_reports.exporters.page import assets
     from ocx_reports.charts.specs import chart_for
+    from ocx_reports.exporters.page import assets
 
     register_fonts(str(assets.font_dir()))
     report_font = {

@@ -14,10 +14,10 @@ import pytest
 from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
 
 from ocx_reports.charts import specs, workers
+from ocx_reports.exporters.errors import ReportError
 from ocx_reports.exporters.layout import svgforms
 from ocx_reports.exporters.page import assets
 from ocx_reports.exporters.preprocessors import charts
-from ocx_reports.exporters.errors import ReportError
 
 VALUES = [
     {"sample": f"S{i}", "taxon": taxon, "abundance": (i * 7 + j * 3) % 11 + 1}
@@ -604,11 +604,11 @@ def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawin
     """The chart workers' engines start while the exporter loads and warms up WeasyPrint
     and copies the notebook; the report renders and its tables are rewritten before the
     export waits for the charts."""
+    from nbconvert.exporters import templateexporter
+
     from ocx_reports.exporters.layout import weasy
     from ocx_reports.exporters.page import tables
     from ocx_reports.exporters.preprocessors.error_outputs import ErrorOutputPreprocessor
-
-    from nbconvert.exporters import templateexporter
 
     events = []
     real_drawing, real_errors, real_warm_up = workers.Drawing.__init__, ErrorOutputPreprocessor.preprocess, weasy.warm_up

@@ -20,8 +20,8 @@ import pytest
 from helpers import code, export_measured, export_pdf, html_output, markdown, notebook, one_line_error, write
 from pypdf import PdfReader
 
-from ocx_reports.exporters.layout import scratch
 from ocx_reports.exporters.errors import ReportError
+from ocx_reports.exporters.layout import scratch
 
 SECONDS, MIB = 60, 1024  # the budget for each case
 

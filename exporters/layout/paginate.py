@@ -22,7 +22,18 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from .tablelines import ROW, SHADED_ROW
+from ..contracts import (
+    BREAK_AFTER_TAG,
+    BREAK_BEFORE_TAG,
+    CELL_TAG_CLASS,
+    CLIENT_PAGE_BREAK_CLASS,
+    COVER_CLASS,
+    COVER_PAGE_RULES,
+    LINE_ROW_ATTRIBUTE,
+    LINE_SHADED_ROW_ATTRIBUTE,
+    PAGE_BREAK_CLASS,
+    SAMPLES_CLASS,
+)
 
 #: Estimated cost per element, per character of text and per byte of embedded image data,
 #: in units of one element (measured on the benchmark's large report).
@@ -44,11 +55,18 @@ MAX_PARTS_PER_WORKER = 4
 NATURAL_BREAK_SLACK = 0.12
 
 #: What only the first chunk has: the cover, and the page rule that keeps the header off it.
-_COVER = re.compile(r'<section class="ocx-cover">.*?</section>|/\* cover page \*/.*?/\* end cover page \*/', re.S)
-_LINE = re.compile(f'<div (?:{ROW}|{SHADED_ROW})="[^"]*"></div>')
+_COVER = re.compile(
+    rf'<section class="{COVER_CLASS}">.*?</section>|{".*?".join(map(re.escape, COVER_PAGE_RULES))}', re.S
+)
+_ROW, _SHADED_ROW = LINE_ROW_ATTRIBUTE, LINE_SHADED_ROW_ATTRIBUTE
+_LINE = re.compile(f'<div (?:{_ROW}|{_SHADED_ROW})="[^"]*"></div>')
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
-_FORCED_BEFORE = re.compile(r'^\s*<(?:div|section)\b[^>]*class="[^"]*(?:celltag_page-break-before|ocx-samples)')
-_FORCED_AFTER = re.compile(r"celltag_page-break-after|ocx-pagebreak|class=\"pagebreak")
+_FORCED_BEFORE = re.compile(
+    rf'^\s*<(?:div|section)\b[^>]*class="[^"]*(?:{CELL_TAG_CLASS.format(tag=BREAK_BEFORE_TAG)}|{SAMPLES_CLASS})'
+)
+_FORCED_AFTER = re.compile(
+    "|".join([CELL_TAG_CLASS.format(tag=BREAK_AFTER_TAG), PAGE_BREAK_CLASS, f'class="{CLIENT_PAGE_BREAK_CLASS}'])
+)
 
 
 @dataclass
@@ -64,7 +82,7 @@ class Piece:
 
 def cost(html: str) -> float:
     images = sum(len(uri) for uri in _DATA_URI.findall(html)) if "base64," in html else 0
-    lines = _LINE.findall(html) if ROW in html or SHADED_ROW in html else []
+    lines = _LINE.findall(html) if _ROW in html or _SHADED_ROW in html else []
     markup = len(html) - images - sum(map(len, lines))
     elements = html.count("<") - 2 * len(lines)
     return elements + markup * TEXT_COST + images * IMAGE_COST + len(lines) * LINE_COST

@@ -24,9 +24,9 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from ..errors import ReportError
 from . import childlogs
 from .budget import Budget
-from ..errors import ReportError
 
 #: WeasyPrint draws at 0.75 PDF points per CSS pixel, from the page's top-left corner.
 _PT_PER_PX = 0.75

@@ -134,8 +134,8 @@ def _serve(pipe, exporters_end, font_css: str) -> None:
     run them took about 50 ms the exporter would wait for at its exit)."""
     exporters_end.close()
     try:
-        from . import weasy
         from ..page.urlpolicy import URLPolicy
+        from . import weasy
 
         weasy.forked()
         weasy.warm_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), font_css)

@@ -36,7 +36,7 @@ from urllib.parse import unquote_to_bytes
 
 import pydyf
 
-from ocx_reports.charts.cache import svg_digest
+from ..contracts import form_digest
 
 #: A reference that may point outside the SVG itself: an href that is not
 #: "#id" or a data: URI, or a CSS url() that is not "#id".
@@ -51,9 +51,9 @@ MIN_SVG_BYTES = 150_000
 def convert_all(images: dict, ready: dict[str, bytes]) -> dict:
     """URL -> PDFForm for the SVG images (URL -> WeasyPrint SVGImage) worth converting,
     each made to draw as its form; the rest are left to WeasyPrint. ``ready``: PDFs
-    the chart workers already made, by ``svg_digest`` of the SVG."""
+    the chart workers already made, by ``form_digest`` of the SVG."""
     sources = {url: svg_source(url) for url in images}
-    converted = {url: ready.get(svg_digest(svg)) for url, svg in sources.items() if svg is not None}
+    converted = {url: ready.get(form_digest(svg)) for url, svg in sources.items() if svg is not None}
     unconverted = sum(len(sources[url]) for url, pdf in converted.items() if pdf is None)
     forms = {}
     for url, pdf in converted.items():

@@ -26,11 +26,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..contracts import LINE_ROW_ATTRIBUTE, LINE_SHADED_ROW_ATTRIBUTE, LINES_COLUMNS_ATTRIBUTE
 from ..errors import ReportError
-
-#: The cell attribute that says its rows are drawn here, with the columns' geometry
-#: (``columns_attribute``); and a row's attribute: its values, tab-separated.
-COLUMNS, ROW, SHADED_ROW = "data-ocx-columns", "data-row", "data-shaded-row"
 
 
 def columns_attribute(padding_em: float, widths_em: list[float], right: list[bool], index: list[bool]) -> str:
@@ -68,7 +65,7 @@ def install() -> None:
     def drawing_table_lines(page, stream, blocks_and_cells):
         for block in blocks_and_cells:
             if block.element_tag == "td" and block.element is not None:
-                attribute = block.element.get(COLUMNS)
+                attribute = block.element.get(LINES_COLUMNS_ATTRIBUTE)
                 if attribute is not None:
                     _draw(stream, block, attribute)
         draw_block_level(page, stream, blocks_and_cells)
@@ -109,9 +106,9 @@ def _draw(stream, cell, attribute: str) -> None:
 
 def _values(element) -> list[str] | None:
     """A row's values, or None for an element that is not a row."""
-    values = element.get(ROW)
+    values = element.get(LINE_ROW_ATTRIBUTE)
     if values is None:
-        values = element.get(SHADED_ROW)
+        values = element.get(LINE_SHADED_ROW_ATTRIBUTE)
     return None if values is None else values.split("\t")
 
 

@@ -17,19 +17,19 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import scratch, svgforms, tablelines
-from .budget import Budget
 from ..engine.compat.cffi import fast_types
 from ..engine.compat.fonttools import fonttools_on_first_use
 from ..engine.compat.tinyhtml5 import cache_character_runs
 from ..engine.compat.weasyprint import linker_cache_lookups
 from ..page.urlpolicy import URLPolicy
+from . import scratch, svgforms, tablelines
+from .budget import Budget
 
 with linker_cache_lookups(), fonttools_on_first_use():  # loading WeasyPrint loads its C libraries
     from weasyprint import CSS, HTML
     from weasyprint.images import SVGImage
-    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.text.ffi import ffi
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 cache_character_runs()

@@ -24,6 +24,8 @@ import re
 import nh3
 import tinycss2
 
+from ..contracts import VERY_WIDE_CLASS, WIDE_CLASS
+
 _EXTRA_TAGS = {"style", "section", "main", "caption", "tfoot", "font", "label"}
 TAGS = set(nh3.ALLOWED_TAGS) | _EXTRA_TAGS
 _GENERIC = {"class", "id", "style", "title", "lang", "dir", "align", "valign", "width", "height", "role"}
@@ -37,7 +39,7 @@ _TABLE_FIRST_ROW = re.compile(r"<table\b([^>]*)>(.*?)</tr>", re.DOTALL)
 _CELL = re.compile(r"<t[hd]\b")
 _STYLE_ELEMENT = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
 #: (minimum columns, class): wide tables get smaller type so they fit the page.
-WIDTH_CLASSES = ((15, "ocx-very-wide"), (9, "ocx-wide"))
+WIDTH_CLASSES = ((15, VERY_WIDE_CLASS), (9, WIDE_CLASS))
 
 #: CSS functions whose string arguments are URLs the browser or WeasyPrint would load.
 _URL_FUNCTIONS = {"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade"}

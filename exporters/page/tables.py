@@ -47,8 +47,20 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..contracts import (
+    LINE_ROW_ATTRIBUTE,
+    LINE_SHADED_ROW_ATTRIBUTE,
+    LINES_COLUMNS_ATTRIBUTE,
+    LONG_TABLE_CLASS,
+    PRINTABLE_WIDTH_PX,
+    ROW_LINES_CLASS,
+    TABLE_NOTE_CLASS,
+    TABLE_TYPE_PT,
+    TABLE_WIDTH_PROPERTY,
+    VERY_WIDE_CLASS,
+    WIDE_CLASS,
+)
 from ..layout import tablelines
-from ..preprocessors.charts import PRINTABLE_WIDTH_PX
 from . import assets, fontmetrics
 
 #: From this many body rows a table is laid out with fixed column widths.
@@ -63,9 +75,6 @@ ROW_GROUP = 50
 #: room for the collapsed borders and rounding: a column exactly as wide as its
 #: widest text breaks that text.
 CELL_PADDING_EM = 12 / 8.5 + 0.25
-#: Per size class (``sanitize.WIDTH_CLASSES``): the stylesheet's table font size and the
-#: cells' left and right padding, in pt.
-_SIZES = {"ocx-very-wide": (6.0, 2.0), "ocx-wide": (7.0, 3.5), "": (8.5, 6.0)}
 _TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
 _THEAD = re.compile(r"<thead\b[^>]*>.*?</thead>", re.S)
 _ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
@@ -85,7 +94,7 @@ _STYLER_ROW = re.compile(
 #: The attributes a table laid out as lines may have: what pandas writes (a Styler's table
 #: has an id), and our size classes.
 _PLAIN_TABLE = re.compile(
-    r"""(?:\s+(?:border="\d*"|class="(?:dataframe|ocx-wide|ocx-very-wide| )*"|id="(T_\w+)"))*\s*"""
+    rf"""(?:\s+(?:border="\d*"|class="(?:dataframe|{WIDE_CLASS}|{VERY_WIDE_CLASS}| )*"|id="(T_\w+)"))*\s*"""
 )
 _STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
 #: Rows and cells in a notebook's HTML, before the sanitizer writes it in lower case.
@@ -149,7 +158,7 @@ class TablePolicy:
             groups = ["".join(rows[i : i + ROW_GROUP]) for i in range(0, len(rows), ROW_GROUP)]
         # A mark after the header and between row groups: where a chunk may resume the table.
         rows_html = self.rows_mark + self.rows_mark.join(f"<tbody>{group}</tbody>" for group in groups)
-        kind = "ocx-long-table ocx-row-lines" if lines else "ocx-long-table"
+        kind = f"{LONG_TABLE_CLASS} {ROW_LINES_CLASS}" if lines else LONG_TABLE_CLASS
         return f"<table{_fixed(attrs, widths, kind)}>{_colgroup(widths)}{head}{rows_html}</table>"
 
     def _lines(self, attrs: str, table: list, widths: list[float]) -> tuple[str, list[str]] | None:
@@ -158,8 +167,8 @@ class TablePolicy:
         their cells); None when the table is not plain enough to be laid out as lines."""
         found = _CLASS.search(attrs)
         classes = found.group(2).split() if found else []
-        size = next(name for name in _SIZES if not name or name in classes)
-        font_pt, padding_pt = _SIZES[size]
+        size = next(name for name in TABLE_TYPE_PT if not name or name in classes)
+        font_pt, padding_pt = TABLE_TYPE_PT[size]
         if sum(widths) * font_pt > self.printable_pt:
             return None  # a narrower table would wrap its text
         table = [[(tag, _HTML_SPACES.sub(" ", text)) for tag, text in cells] for cells in table]  # as cells show it
@@ -181,13 +190,13 @@ def _cells(row: str) -> list[tuple[str, str]]:
 
 def _lines_row(lines: list[str], columns: int, placement: str) -> str:
     """A table row holding one line per body row, and how to place their values."""
-    return f'<tr><td colspan="{columns}" {tablelines.COLUMNS}="{placement}">' + "".join(lines) + "</td></tr>"
+    return f'<tr><td colspan="{columns}" {LINES_COLUMNS_ATTRIBUTE}="{placement}">' + "".join(lines) + "</td></tr>"
 
 
 def _line(cells: list[tuple[str, str]], shaded: bool) -> str:
     """One body row as an empty block that carries its values (tab-separated); every second
     one is shaded."""
-    name = tablelines.SHADED_ROW if shaded else tablelines.ROW
+    name = LINE_SHADED_ROW_ATTRIBUTE if shaded else LINE_ROW_ATTRIBUTE
     values = htmllib.escape("\t".join(text for _, text in cells))
     return f'<div {name}="{values}"></div>'
 
@@ -237,7 +246,7 @@ def _fixed(attrs: str, widths: list[float], kind: str) -> str:
         attrs = attrs[: found.start(2)] + found.group(2) + f" {kind}" + attrs[found.end(2) :]
     else:
         attrs += f' class="{kind}"'
-    return f'{attrs} style="--ocx-table-width: {sum(widths):.2f}em"'
+    return f'{attrs} style="{TABLE_WIDTH_PROPERTY}: {sum(widths):.2f}em"'
 
 
 def _colgroup(widths: list[float]) -> str:
@@ -334,7 +343,7 @@ class RowLimit:
         else:
             note = f"{shown}; the other {table.rows - self.max_rows:,} are left out of this report (max_table_rows)."
         self.notes.append(note)
-        return f'<p class="ocx-table-note">{self.mark}{number}</p>'
+        return f'<p class="{TABLE_NOTE_CLASS}">{self.mark}{number}</p>'
 
     def noted(self, cleaned: str) -> str:
         """Sanitized HTML with each note's mark replaced by the note."""

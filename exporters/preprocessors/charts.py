@@ -40,7 +40,7 @@ from nbconvert.filters.strings import text_base64
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Enum, List, Unicode
 
-from ocx_reports.charts.cache import PDF_SUFFIX, ChartCache, chart_key, figure_key, svg_digest
+from ocx_reports.charts.cache import PDF_SUFFIX, ChartCache, chart_key, figure_key
 from ocx_reports.charts.drawing import Chart, ChartError, Figure
 from ocx_reports.charts.fonts import svg_in_report_font
 from ocx_reports.charts.live import embed_script, to_vega
@@ -48,9 +48,19 @@ from ocx_reports.charts.specs import CHART_MIMETYPES, chart_for, is_chart_mimety
 from ocx_reports.charts.textsize import printed_text_pt
 from ocx_reports.charts.workers import Drawing, Drawn
 
+from ..contracts import (
+    CHART_METADATA,
+    CHARTS_RESOURCE,
+    DRAWING_ATTRIBUTE,
+    FORM_STAND_IN_ATTRIBUTE,
+    FORMS_RESOURCE,
+    PRINTABLE_HEIGHT_PX,
+    PRINTABLE_WIDTH_PX,
+    form_digest,
+)
+from ..errors import ReportError
 from ..layout import svgforms
 from .error_outputs import describe_cell
-from ..errors import ReportError
 from .notices import notice_html
 from .visibility import REMOVED_OUTPUT_TAGS, cell_tags
 
@@ -59,10 +69,6 @@ DEFAULT_FIGURE_PRIORITY = ["image/svg+xml", *CHART_MIMETYPES, "image/png", "imag
 #: once the chart is static, since the sanitizer would leave it empty anyway.
 _SCRIPTED_VIEWS = ("text/html", "application/javascript")
 
-#: Printable area of the report page, in CSS px (1/96 in): width per paper
-#: size (page width minus 0.75in margins) and the stylesheet's max-height.
-PRINTABLE_WIDTH_PX = {"letter": 7.0 * 96, "a4": (8.27 - 1.5) * 96}
-PRINTABLE_HEIGHT_PX = 7.6 * 96
 #: Below this, scaled-down chart text is hard to read on paper: warn.
 MIN_TEXT_PT = 5.0
 
@@ -83,7 +89,7 @@ def placeholder_html(reason: str) -> str:
 
 def stand_in(key: str) -> str:
     """What a chart still being drawn shows while the report renders: an SVG unique to it."""
-    return f'<svg xmlns="http://www.w3.org/2000/svg" data-ocx-drawing="{key}"/>'
+    return f'<svg xmlns="http://www.w3.org/2000/svg" {DRAWING_ATTRIBUTE}="{key}"/>'
 
 
 #: The size attributes of an SVG's root element, which are all a layout reads of it.
@@ -100,7 +106,7 @@ def form_stand_in(key: str, svg: str) -> str | None:
     size = _SIZE.findall(root.group(0)) if root else []
     if not {attribute.split("=")[0] for attribute in size} >= {"width", "height"}:
         return None
-    return f'<svg xmlns="http://www.w3.org/2000/svg" {" ".join(size)} data-ocx-chart="{key}"/>'
+    return f'<svg xmlns="http://www.w3.org/2000/svg" {" ".join(size)} {FORM_STAND_IN_ATTRIBUTE}="{key}"/>'
 
 
 def _swap(html: str, replacements: dict[str, str]) -> str:
@@ -254,7 +260,7 @@ class ChartPreprocessor(Preprocessor):
         for cell in nb.cells:  # only this preprocessor says what is a chart (and what it loads)
             for output in cell.get("outputs", ()):
                 if isinstance(output.get("metadata"), dict):
-                    output["metadata"].pop("ocx_chart", None)
+                    output["metadata"].pop(CHART_METADATA, None)
         for index, cell, output, chosen, value in self._figures(nb, expose=True):
             if not is_chart_mimetype(chosen):
                 if chosen == "image/svg+xml":
@@ -286,7 +292,7 @@ class ChartPreprocessor(Preprocessor):
             self._show(output, chart, shown[key])
             self._note_text_size(index, cell, result)
         if self.interactive_charts and any(not isinstance(r, ChartError) for r in drawn.values()):
-            resources["ocx_charts"] = {"script": embed_script(self.cache)}
+            resources[CHARTS_RESOURCE] = {"script": embed_script(self.cache)}
         return nb, resources
 
     def finish(self, html: str, resources) -> str | None:
@@ -342,12 +348,12 @@ class ChartPreprocessor(Preprocessor):
         of the stand-in; see layout/svgforms.py), else its SVG (the layout then converts it)."""
         shown = dict(drawn)
         if self.pdf_forms:
-            forms = resources.setdefault("ocx_pdf_forms", {})
+            forms = resources.setdefault(FORMS_RESOURCE, {})
             for key, svg in drawn.items():
                 pdf = None if isinstance(svg, ChartError) else self._cached_pdf(key)
                 if pdf and self._readable(key, pdf):
                     shown[key] = form_stand_in(key, svg) or svg
-                    forms[svg_digest(shown[key].encode())] = pdf
+                    forms[form_digest(shown[key].encode())] = pdf
         return shown
 
     def _readable(self, key: str, pdf: bytes) -> bool:
@@ -374,13 +380,13 @@ class ChartPreprocessor(Preprocessor):
             pdf = self._cached_pdf(key)
             if not pdf or not self._readable(key, pdf):
                 continue
-            forms[svg_digest(svg.encode())] = pdf  # where it stays whole
+            forms[form_digest(svg.encode())] = pdf  # where it stays whole
             shown = form_stand_in(key, svg)
             if shown is not None:
                 swaps[text_base64(svg)] = text_base64(shown)
-                forms[svg_digest(shown.encode())] = pdf
+                forms[form_digest(shown.encode())] = pdf
         if forms:
-            resources.setdefault("ocx_pdf_forms", {}).update(forms)
+            resources.setdefault(FORMS_RESOURCE, {}).update(forms)
         return _swap(html, swaps)
 
     def _cached_pdf(self, key: str) -> bytes | None:
@@ -397,7 +403,7 @@ class ChartPreprocessor(Preprocessor):
         shown = {"alt": chart_alt(chart.spec)}
         if self.interactive_charts:
             shown["vega"] = to_vega(chart)
-        output.setdefault("metadata", {})["ocx_chart"] = shown
+        output.setdefault("metadata", {})[CHART_METADATA] = shown
 
     def _note_text_size(self, index, cell, svg) -> None:
         """Note the cell if the SVG figure's text prints under ``MIN_TEXT_PT`` once fitted

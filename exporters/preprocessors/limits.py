@@ -31,8 +31,8 @@ from traitlets import Int
 
 from ocx_reports.report import SLOT_KEY
 
-from .error_outputs import describe_cell
 from ..errors import ReportError
+from .error_outputs import describe_cell
 from .visibility import DROP_CELL, DROP_OUTPUT, cell_tags
 
 #: Longest line of a text output laid out as it is; a longer one is broken into lines of

@@ -28,6 +28,7 @@ from html import escape
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Int
 
+from ..contracts import MATH_BLOCK_CLASS, MATH_CLASS, MATH_DISPLAY_CLASS, MATH_ERROR_CLASS
 from ..page.assets import data_uri
 from .error_outputs import describe_cell
 from .visibility import DROP_CELL, cell_tags
@@ -105,7 +106,7 @@ def formula_html(latex: str, display: bool) -> str:
     style = f"width:{width / BODY_PX:.3f}em;height:{height / BODY_PX:.3f}em"
     if not display:
         style += f";vertical-align:{-descent / BODY_PX:.3f}em"
-    kind = "ocx-math ocx-math-display" if display else "ocx-math"
+    kind = f"{MATH_CLASS} {MATH_DISPLAY_CLASS}" if display else MATH_CLASS
     alt = escape(" ".join(latex.split()), quote=True)
     return f'<img class="{kind}" src="{data_uri(svg.encode(), "image/svg+xml")}" style="{style}" alt="{alt}">'
 
@@ -116,7 +117,7 @@ def _literal(text: str) -> str:
 
 
 def error_html(source: str, reason: str) -> str:
-    return f'<code class="ocx-math-error" title="{escape(reason, quote=True)}">{_literal(source)}</code>'
+    return f'<code class="{MATH_ERROR_CLASS}" title="{escape(reason, quote=True)}">{_literal(source)}</code>'
 
 
 def _shortened(source: str) -> str:
@@ -199,8 +200,8 @@ def latex_output_html(latex: str, errors: list, budget: MathBudget | None = None
     whole = _LATEX_OUTPUT.match(latex)
     if whole:
         formula = next(group for group in whole.groups() if group is not None)
-        return f'<div class="ocx-math-block">{_render(formula, True, latex.strip(), errors, budget)}</div>'
-    return f'<div class="ocx-math-block">{markdown_math(escape(latex, quote=False), errors, budget)}</div>'
+        return f'<div class="{MATH_BLOCK_CLASS}">{_render(formula, True, latex.strip(), errors, budget)}</div>'
+    return f'<div class="{MATH_BLOCK_CLASS}">{markdown_math(escape(latex, quote=False), errors, budget)}</div>'
 
 
 class MathPreprocessor(Preprocessor):

@@ -27,6 +27,7 @@ from nbconvert.preprocessors import Preprocessor
 
 from ocx_reports.report import SLOT_KEY
 
+from ..contracts import NOT_SHOWN_CLASS, NOT_SHOWN_TITLE_CLASS
 from .error_outputs import describe_cell
 from .visibility import REMOVED_OUTPUT_TAGS, cell_tags
 
@@ -40,12 +41,12 @@ _MEDIA = re.compile(r"<(?:img|svg)\b", re.I)
 
 
 def notice_html(title: str, reason: str = "", source: str | None = None) -> str:
-    """The notice box (``.ocx-not-shown`` in the report's CSS): a title, a sentence, and
+    """The notice box (``NOT_SHOWN_CLASS``, styled by the report's CSS): a title, a sentence, and
     the output's own text if it is worth reading (a Mermaid diagram's source)."""
     body = f" {escape(reason)}" if reason else ""
     shown = f"<pre>{escape(source)}</pre>" if source is not None else ""
     return (
-        f'<div class="ocx-not-shown"><span class="ocx-not-shown-title">{escape(title)}</span>'
+        f'<div class="{NOT_SHOWN_CLASS}"><span class="{NOT_SHOWN_TITLE_CLASS}">{escape(title)}</span>'
         f"{body}{shown}</div>"
     )
 

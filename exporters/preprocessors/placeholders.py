@@ -40,8 +40,8 @@ from jinja2.filters import do_round, make_attrgetter, sync_do_sum
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from .error_outputs import describe_cell
 from ..errors import ReportError
+from .error_outputs import describe_cell
 from .visibility import DROP_CELL, cell_tags
 
 NAMES = ("project", "samples", "date")

@@ -15,9 +15,9 @@ from nbconvert.preprocessors import Preprocessor
 
 from ocx_reports.report import ARGS_KEY, SLOT_KEY
 
-from .visibility import BREAK_AFTER
+from ..contracts import BREAK_AFTER_TAG, FIGURE_NUMBER_CLASS
 
-_FIGNUM = re.compile(r'(<span class="ocx-fignum">)Figure [^<]*\.(</span>)')
+_FIGNUM = re.compile(rf'(<span class="{FIGURE_NUMBER_CLASS}">)Figure [^<]*\.(</span>)')
 _HEADING = re.compile(r"^\s{0,3}#{1,2}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -94,8 +94,8 @@ class ReportSlotsPreprocessor(Preprocessor):
         """Remove page breaks after the last content, which would print a blank page."""
         for cell in reversed(nb.cells):
             tags = cell.get("metadata", {}).get("tags")
-            if tags and BREAK_AFTER in tags:
-                tags.remove(BREAK_AFTER)
+            if tags and BREAK_AFTER_TAG in tags:
+                tags.remove(BREAK_AFTER_TAG)
             outputs = cell.get("outputs")
             while outputs and _slot(outputs[-1]) == "page-break":
                 outputs.pop()

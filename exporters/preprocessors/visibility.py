@@ -14,8 +14,8 @@ from __future__ import annotations
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-BREAK_BEFORE = "page-break-before"
-BREAK_AFTER = "page-break-after"
+from ..contracts import BREAK_AFTER_TAG, BREAK_BEFORE_TAG
+
 #: Tags that leave a whole cell, a code cell's source, or its outputs out of the report.
 DROP_CELL = frozenset({"remove-cell", "hide-cell"})
 DROP_INPUT = frozenset({"remove-input", "hide-input"})
@@ -64,15 +64,15 @@ class VisibilityPreprocessor(Preprocessor):
         for cell in nb.cells:
             tags = cell_tags(cell)
             if tags & DROP_CELL:
-                carry_break = carry_break or bool(tags & {BREAK_BEFORE, BREAK_AFTER})
+                carry_break = carry_break or bool(tags & {BREAK_BEFORE_TAG, BREAK_AFTER_TAG})
                 continue
             if cell.cell_type == "code":
                 self._filter_code_cell(cell, tags)
                 if cell.metadata.get("transient", {}).get("remove_source") and not cell.outputs:
-                    carry_break = carry_break or bool(tags & {BREAK_BEFORE, BREAK_AFTER})
+                    carry_break = carry_break or bool(tags & {BREAK_BEFORE_TAG, BREAK_AFTER_TAG})
                     continue
             if carry_break:
-                _add_tag(cell, BREAK_BEFORE)
+                _add_tag(cell, BREAK_BEFORE_TAG)
                 carry_break = False
             kept.append(cell)
         nb.cells = kept

@@ -24,11 +24,6 @@ from .drawing import CHART_CONFIG, VEGA_FONT_CONFIG, Chart
 PDF_SUFFIX = ".pdf.b64"
 
 
-def svg_digest(svg: bytes) -> str:
-    """How the PDF layout finds a drawn chart's PDF: by the SVG bytes the page embeds."""
-    return hashlib.sha256(svg).hexdigest()
-
-
 def content_key(*parts) -> str:
     """A stable hash of JSON-able ``parts`` (dict key order does not matter)."""
     text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
