@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.markdown_mistune import InvalidNotebook
-from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, dlink, observe
+from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, observe
 
 from ocx_reports import __version__
 
@@ -284,29 +284,20 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     def _init_preprocessors(self):
         super()._init_preprocessors()
-        # Errors are checked first so messages count cells as the notebook does.
-        for cls, linked in (
-            (ErrorOutputPreprocessor, ("allow_errors",)),
-            (ObjectReprPreprocessor, ("drop_object_reprs",)),
-            (MetadataPreprocessor, ("project", "samples", "metadata_fields", "markdown_placeholders")),
-            (ChartPreprocessor, ("figure_priority", "strict_charts", "chart_cache_dir", "page_size")),
-            (NoticePreprocessor, ()),
-            (MathPreprocessor, ("max_formula_chars", "max_math_chars")),
-            (LimitsPreprocessor, ("max_stream_lines", "max_stream_chars", "max_css_rules")),
-            (VisibilityPreprocessor, ("show_stderr",)),
-            (ReportSlotsPreprocessor, ()),
+        # Errors are checked first so messages count cells as the notebook does. Each reads
+        # the options it needs from this exporter (see ``preprocessors.exporter_option``).
+        for cls in (
+            ErrorOutputPreprocessor,
+            ObjectReprPreprocessor,
+            MetadataPreprocessor,
+            ChartPreprocessor,
+            NoticePreprocessor,
+            MathPreprocessor,
+            LimitsPreprocessor,
+            VisibilityPreprocessor,
+            ReportSlotsPreprocessor,
         ):
-            preprocessor = self.register_preprocessor(cls(parent=self), enabled=True)
-            for name in linked:
-                dlink((self, name), (preprocessor, name))
-            if cls is ChartPreprocessor:
-                # Live charts need JavaScript: only the HTML report can have them.
-                dlink(
-                    (self, "interactive_charts"),
-                    (preprocessor, "interactive_charts"),
-                    lambda on: on and self.output_mimetype == "text/html",
-                )
-                preprocessor.pdf_forms = self.output_mimetype == "application/pdf"
+            self.register_preprocessor(cls(parent=self), enabled=True)
 
     def _create_environment(self):
         # Compiling the templates (ours and the lab/base ones they extend) is

@@ -10,4 +10,13 @@ SVG), ``limits`` (text and CSS cut to size), ``visibility`` (cell tags) and ``sl
 report helpers' outputs into the page frame). ``execution`` is nbconvert's execute
 preprocessor for ``--execute``, which runs before them all. Their output goes to the
 template and then to ``page`` (what turns notebook content into the page).
+
+Their options are the exporter's (``--OneCodexPDFExporter.allow_errors=True``), declared once
+there as traits; a preprocessor reads the ones it needs with ``exporter_option``. Only
+options no exporter has are the preprocessor's own (``MetadataPreprocessor.placeholder_timeout``).
 """
+
+
+def exporter_option(name: str) -> property:
+    """A preprocessor's read of its exporter's option ``name`` (the exporter is its parent)."""
+    return property(lambda self: getattr(self.parent, name), doc=f"The exporter's ``{name}`` option.")

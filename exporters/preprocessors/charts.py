@@ -38,7 +38,6 @@ import re
 
 from nbconvert.filters.strings import text_base64
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool, Enum, List, Unicode
 
 from ocx_reports.charts.cache import PDF_SUFFIX, ChartCache, chart_key, figure_key
 from ocx_reports.charts.drawing import Chart, ChartError, Figure
@@ -60,6 +59,7 @@ from ..contracts import (
 )
 from ..errors import ReportError
 from ..layout import svgforms
+from . import exporter_option
 from .error_outputs import describe_cell
 from .notices import notice_html
 from .visibility import REMOVED_OUTPUT_TAGS, cell_tags
@@ -143,25 +143,21 @@ def show_only(output, mimetype: str, value) -> None:
 class ChartPreprocessor(Preprocessor):
     """Chart JSON -> SVG; one figure per output, chosen by ``figure_priority``."""
 
-    figure_priority = List(
-        Unicode(),
-        default_value=DEFAULT_FIGURE_PRIORITY,
-        help="Which representation of a figure output the report shows, first found wins. "
-        "Chart JSON (Vega-Lite/Vega mimetypes) is drawn to SVG at export time.",
-    ).tag(config=True)
-    interactive_charts = Bool(
-        False, help="HTML only: draw charts live with vega-embed (inlined, no CDN), the SVG as fallback."
-    ).tag(config=True)
-    strict_charts = Bool(False, help="Fail the export when a chart cannot be drawn.").tag(config=True)
-    chart_cache_dir = Unicode(
-        "", help="Directory that keeps drawn charts between exports (batch builds); empty: memory only."
-    ).tag(config=True)
-    page_size = Enum(["letter", "a4"], default_value="letter", help="Paper size of the report.").tag(
-        config=True
-    )
-    pdf_forms = Bool(
-        False, help="Also convert each drawn chart to PDF, for the PDF report's layout (set by its exporter)."
-    )
+    figure_priority = exporter_option("figure_priority")
+    strict_charts = exporter_option("strict_charts")
+    chart_cache_dir = exporter_option("chart_cache_dir")
+    page_size = exporter_option("page_size")
+
+    @property
+    def interactive_charts(self) -> bool:
+        """The exporter's ``interactive_charts``: live charts need JavaScript, so only the
+        HTML report has them."""
+        return self.parent.interactive_charts and self.parent.output_mimetype == "text/html"
+
+    @property
+    def pdf_forms(self) -> bool:
+        """Whether each drawn chart is converted to PDF too, for the PDF report's layout."""
+        return self.parent.output_mimetype == "application/pdf"
 
     def __init__(self, **kw):
         super().__init__(**kw)

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
 
 from ..errors import ReportError
+from . import exporter_option
 
 
 def describe_cell(index: int, cell) -> str:
@@ -93,9 +93,7 @@ def is_bundled(notebook) -> bool:
 class ErrorOutputPreprocessor(Preprocessor):
     """Refuse notebooks holding error outputs unless errors are allowed."""
 
-    allow_errors = Bool(
-        False, help="Export notebooks that hold error outputs, showing each error in a red box."
-    ).tag(config=True)
+    allow_errors = exporter_option("allow_errors")
 
     def preprocess(self, nb, resources):
         if self.allow_errors:

@@ -27,11 +27,11 @@ from __future__ import annotations
 import re
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Int
 
 from ocx_reports.report import SLOT_KEY
 
 from ..errors import ReportError
+from . import exporter_option
 from .error_outputs import describe_cell
 from .visibility import DROP_CELL, DROP_OUTPUT, cell_tags
 
@@ -125,9 +125,9 @@ def check_depth(html: str, max_depth: int, where) -> None:
 class LimitsPreprocessor(Preprocessor):
     """Cut long text outputs short, and count the notebook's CSS rules."""
 
-    max_stream_lines = Int(400, min=0, help="Lines a text output keeps (0: all).").tag(config=True)
-    max_stream_chars = Int(50_000, min=0, help="Characters a text output keeps (0: all).").tag(config=True)
-    max_css_rules = Int(5000, min=0, help="CSS rules a notebook may hold (0: no limit).").tag(config=True)
+    max_stream_lines = exporter_option("max_stream_lines")
+    max_stream_chars = exporter_option("max_stream_chars")
+    max_css_rules = exporter_option("max_css_rules")
 
     def preprocess(self, nb, resources):
         rules = 0

@@ -26,10 +26,10 @@ from functools import lru_cache
 from html import escape
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Int
 
 from ..contracts import MATH_BLOCK_CLASS, MATH_CLASS, MATH_DISPLAY_CLASS, MATH_ERROR_CLASS
 from ..page.assets import data_uri
+from . import exporter_option
 from .error_outputs import describe_cell
 from .visibility import DROP_CELL, cell_tags
 
@@ -207,8 +207,8 @@ def latex_output_html(latex: str, errors: list, budget: MathBudget | None = None
 class MathPreprocessor(Preprocessor):
     """``$...$`` and ``$$...$$`` in markdown cells, and ``text/latex`` outputs, as SVG images."""
 
-    max_formula_chars = Int(1000, min=0, help="Longest formula drawn (0: no limit).").tag(config=True)
-    max_math_chars = Int(20_000, min=0, help="Characters of math drawn in all (0: no limit).").tag(config=True)
+    max_formula_chars = exporter_option("max_formula_chars")
+    max_math_chars = exporter_option("max_math_chars")
 
     def preprocess(self, nb, resources):
         budget = MathBudget(self.max_formula_chars, self.max_math_chars)

@@ -12,9 +12,10 @@ written.
 from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Enum, Float, Int, List, Unicode
+from traitlets import Float, Int
 
 from ..errors import ReportError
+from . import exporter_option
 from .placeholders import render_markdown
 
 
@@ -39,17 +40,10 @@ def _fetch(project, samples) -> dict:
 class MetadataPreprocessor(Preprocessor):
     """Fetch project/sample metadata and put it where the template and markdown see it."""
 
-    project = Unicode(help="Project ID whose samples the report is about.").tag(config=True)
-    samples = List(Unicode(), help="Sample IDs the report is about.").tag(config=True)
-    metadata_fields = List(
-        Unicode(), default_value=None, allow_none=True,
-        help="Custom metadata fields in the Samples section (default: all of them).",
-    ).tag(config=True)
-    markdown_placeholders = Enum(
-        ["auto", "on", "off"], default_value="auto",
-        help="Render Jinja placeholders ({{ project.name }}) in markdown cells: 'auto' when the report "
-        "has a project or samples, 'on' always, 'off' never (braces print as written).",
-    ).tag(config=True)
+    project = exporter_option("project")
+    samples = exporter_option("samples")
+    metadata_fields = exporter_option("metadata_fields")
+    markdown_placeholders = exporter_option("markdown_placeholders")
     placeholder_max_chars = Int(
         1_000_000, min=1, help="Characters the markdown placeholders of a report may build and print, all "
         "cells together; beyond that the export stops, naming the cell.",

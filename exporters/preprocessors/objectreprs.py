@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
+
+from . import exporter_option
 
 #: A Python string literal, as reprs quote them.
 _STRING = r"""(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
@@ -81,9 +82,7 @@ def _value(text: str, start: int, depth: int) -> int:
 class ObjectReprPreprocessor(Preprocessor):
     """Drop results whose only form is plain text of default object reprs."""
 
-    drop_object_reprs = Bool(
-        True, help="Leave out results that are only default object reprs, e.g. [<matplotlib.lines.Line2D at 0x…>]."
-    ).tag(config=True)
+    drop_object_reprs = exporter_option("drop_object_reprs")
 
     def preprocess(self, nb, resources):
         if not self.drop_object_reprs:

@@ -12,9 +12,9 @@ that is shown.
 from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
 
 from ..contracts import BREAK_AFTER_TAG, BREAK_BEFORE_TAG
+from . import exporter_option
 
 #: Tags that leave a whole cell, a code cell's source, or its outputs out of the report.
 DROP_CELL = frozenset({"remove-cell", "hide-cell"})
@@ -47,9 +47,7 @@ class VisibilityPreprocessor(Preprocessor):
     """Apply show/remove/hide tags, hide inputs and stderr, drop empty cells; warn when the
     notebook was never run."""
 
-    show_stderr = Bool(False, help="Keep stderr streams (warnings, progress bars) in the report.").tag(
-        config=True
-    )
+    show_stderr = exporter_option("show_stderr")
 
     def preprocess(self, nb, resources):
         if never_run(nb.cells):
