@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 
 from traitlets import Bool, Float, Int, default
+
+from ocx_reports import cores
 
 from .contracts import CUT_MARK, CUT_RESOURCE, FORMS_RESOURCE, ROWS_MARK
 from .html import OneCodexHTMLExporter
 from .layout import service
 from .layout.budget import Budget
 from .page import assets
-
-
-def cpu_count() -> int:
-    """Cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class OneCodexPDFExporter(OneCodexHTMLExporter):
@@ -58,7 +51,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
 
     @default("workers")
     def _workers_default(self):
-        return cpu_count()
+        return cores.usable()
 
     @default("file_extension")
     def _file_extension_default(self):
