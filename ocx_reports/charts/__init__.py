@@ -28,10 +28,13 @@ def _kernel():
 
 
 def __getattr__(name: str):
-    kernel = _kernel() if not name.startswith("__") else None
-    if kernel is None or name not in kernel.__all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(kernel, name)
+    if not name.startswith("__"):
+        kernel = _kernel()
+        if name in kernel.__all__:
+            return getattr(kernel, name)
+        if name in globals():  # a submodule, imported as the kernel loaded
+            return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
