@@ -64,9 +64,9 @@ def conversion_median(samples: int = 15) -> float:
     SVG as PDF), in this process, after the engine has started."""
     import dataclasses
 
-    from ocx_reports.chartsvg import register_fonts, reply
-    from ocx_reports.exporters.assets import font_dir
-    from ocx_reports.exporters.charts import chart_for
+    from ocx_reports.charts.drawing import register_fonts, reply
+    from ocx_reports.charts.specs import chart_for
+    from ocx_reports.exporters.page.assets import font_dir
 
     register_fonts(str(font_dir()))
     reply({**dataclasses.asdict(chart_for(MIMETYPE, chart_spec(-1))), "pdf": True})  # start the engine
@@ -81,9 +81,9 @@ def conversion_median(samples: int = 15) -> float:
 
 def chart_notebook(count: int, form: str) -> nbformat.NotebookNode:
     """``form``: "json" (chart JSON only), "svg" (SVG already drawn) or "none" (text instead)."""
-    from ocx_reports.chartsvg import register_fonts, to_svg
-    from ocx_reports.exporters.assets import font_dir
-    from ocx_reports.exporters.charts import chart_for
+    from ocx_reports.charts.drawing import register_fonts, to_svg
+    from ocx_reports.charts.specs import chart_for
+    from ocx_reports.exporters.page.assets import font_dir
 
     if form == "svg":
         register_fonts(str(font_dir()))

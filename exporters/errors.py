@@ -79,7 +79,7 @@ def read_notebook_stream(stream, name: str, check_schema: bool = True):
             f"{name} is not a readable Jupyter notebook ({type(exc).__name__}: {reason}); "
             "open it in Jupyter and save it again"
         ) from None
-    from .chartspecs import respell_outputs
+    from ocx_reports.charts.specs import respell_outputs
 
     respell_outputs(nb)  # a chart saved under Altair 6.3's misspelled key is no schema error
     if check_schema:

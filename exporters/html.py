@@ -16,13 +16,11 @@ from pathlib import Path
 from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.markdown_mistune import InvalidNotebook
-from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, dlink, observe
+from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, observe
 
 from ocx_reports import __version__
 
-from . import assets
-from .charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
-from .error_outputs import ErrorOutputPreprocessor, describe_cell, execution_failure
+from .engine.hostprocess import freeze_at_exit
 from .errors import (
     ReportError,
     check_notebook_schema,
@@ -30,16 +28,18 @@ from .errors import (
     read_notebook_stream,
     refuse_option,
 )
-from .exitgc import freeze_at_exit
-from .limits import LimitsPreprocessor, check_depth, check_tags
-from .mathsvg import MathPreprocessor
-from .metadata import MetadataPreprocessor
-from .notices import NoticePreprocessor
-from .objectreprs import ObjectReprPreprocessor
-from .sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
-from .slots import ReportSlotsPreprocessor
-from .urlpolicy import URLPolicy, image_type
-from .visibility import VisibilityPreprocessor
+from .page import assets
+from .page.sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
+from .page.urlpolicy import URLPolicy, image_type
+from .preprocessors.charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
+from .preprocessors.error_outputs import ErrorOutputPreprocessor, describe_cell, execution_failure
+from .preprocessors.limits import LimitsPreprocessor, check_depth, check_tags
+from .preprocessors.math import MathPreprocessor
+from .preprocessors.metadata import MetadataPreprocessor
+from .preprocessors.notices import NoticePreprocessor
+from .preprocessors.objectreprs import ObjectReprPreprocessor
+from .preprocessors.slots import ReportSlotsPreprocessor
+from .preprocessors.visibility import VisibilityPreprocessor
 
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -174,7 +174,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         help="Leave out results that are only default object reprs, such as [<matplotlib.lines.Line2D at 0x…>], "
         "Text(0.5, 1.0, 'title') or <Axes: >, which plotting calls return; printed output is always kept.",
     ).tag(config=True)
-    # Limits on what one notebook puts in a report (see limits.py); 0 lifts each.
+    # Limits on what one notebook puts in a report (see preprocessors/limits.py); 0 lifts each.
     max_table_rows = Int(
         5000, min=0,
         help="Print at most this many rows of a table; a longer table ends with a note saying how many rows "
@@ -230,9 +230,9 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     @default("default_preprocessors")
     def _default_preprocessors_default(self):
-        # --execute runs ours: it keeps outputs nbformat's schema refuses (see execution.py).
+        # --execute runs ours: it keeps outputs nbformat's schema refuses (see preprocessors/execution.py).
         nbconvert_execute = "nbconvert.preprocessors.ExecutePreprocessor"
-        ours = "ocx_reports.exporters.execution.ReportExecutePreprocessor"
+        ours = "ocx_reports.exporters.preprocessors.execution.ReportExecutePreprocessor"
         listed = HTMLExporter.class_traits()["default_preprocessors"].default()
         return [ours if p == nbconvert_execute else p for p in listed]
 
@@ -284,29 +284,20 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     def _init_preprocessors(self):
         super()._init_preprocessors()
-        # Errors are checked first so messages count cells as the notebook does.
-        for cls, linked in (
-            (ErrorOutputPreprocessor, ("allow_errors",)),
-            (ObjectReprPreprocessor, ("drop_object_reprs",)),
-            (MetadataPreprocessor, ("project", "samples", "metadata_fields", "markdown_placeholders")),
-            (ChartPreprocessor, ("figure_priority", "strict_charts", "chart_cache_dir", "page_size")),
-            (NoticePreprocessor, ()),
-            (MathPreprocessor, ("max_formula_chars", "max_math_chars")),
-            (LimitsPreprocessor, ("max_stream_lines", "max_stream_chars", "max_css_rules")),
-            (VisibilityPreprocessor, ("show_stderr",)),
-            (ReportSlotsPreprocessor, ()),
+        # Errors are checked first so messages count cells as the notebook does. Each reads
+        # the options it needs from this exporter (see ``preprocessors.exporter_option``).
+        for cls in (
+            ErrorOutputPreprocessor,
+            ObjectReprPreprocessor,
+            MetadataPreprocessor,
+            ChartPreprocessor,
+            NoticePreprocessor,
+            MathPreprocessor,
+            LimitsPreprocessor,
+            VisibilityPreprocessor,
+            ReportSlotsPreprocessor,
         ):
-            preprocessor = self.register_preprocessor(cls(parent=self), enabled=True)
-            for name in linked:
-                dlink((self, name), (preprocessor, name))
-            if cls is ChartPreprocessor:
-                # Live charts need JavaScript: only the HTML report can have them.
-                dlink(
-                    (self, "interactive_charts"),
-                    (preprocessor, "interactive_charts"),
-                    lambda on: on and self.output_mimetype == "text/html",
-                )
-                preprocessor.pdf_forms = self.output_mimetype == "application/pdf"
+            self.register_preprocessor(cls(parent=self), enabled=True)
 
     def _create_environment(self):
         # Compiling the templates (ours and the lab/base ones they extend) is
@@ -346,7 +337,7 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     @pass_context
     def clean_html(self, context, html) -> str:
-        """The sanitizer (``sanitize.make_cleaner``), within the report's limits: long tables cut
+        """The sanitizer (``page.sanitize.make_cleaner``), within the report's limits: long tables cut
         short and the size checked before it builds its tree of the HTML, the depth after."""
 
         def where() -> str:  # only for an error: it searches the notebook
@@ -409,7 +400,7 @@ class OneCodexHTMLExporter(HTMLExporter):
 
     def _render(self, nb, resources, **kw):
         """Preprocess and render the notebook: the report's HTML, its tables' notes numbered anew."""
-        from .tables import RowLimit
+        from .page.tables import RowLimit
 
         self._rows = RowLimit(self.max_table_rows, attach=self.output_mimetype == "application/pdf")
         try:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 
 from traitlets import Bool, Float, Int, default
 
-from . import assets, layoutprocess
-from .budget import Budget
+from ocx_reports import cores
+
+from .contracts import CUT_MARK, CUT_RESOURCE, FORMS_RESOURCE, ROWS_MARK
 from .html import OneCodexHTMLExporter
-
-
-def cpu_count() -> int:
-    """Cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+from .layout import service
+from .layout.budget import Budget
+from .page import assets
 
 
 class OneCodexPDFExporter(OneCodexHTMLExporter):
@@ -56,7 +51,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
 
     @default("workers")
     def _workers_default(self):
-        return cpu_count()
+        return cores.usable()
 
     @default("file_extension")
     def _file_extension_default(self):
@@ -72,37 +67,37 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         """Load WeasyPrint (about 0.5 s) while the chart workers start their engines;
         while they draw, also set up its per-process state, which the layout
         processes forked later then inherit. Not needed when a layout process was
-        started with the command (see ``layoutprocess``): it has done both."""
-        if layoutprocess.started() is not None:
+        started with the command (see ``layout.service``): it has done both."""
+        if service.started() is not None:
             return
-        from . import weasy  # loaded now, used by from_notebook_node
+        from .layout import weasy  # loaded now, used by from_notebook_node
 
         if drawing:
             weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))
 
     def _rendered(self, html: str) -> str:
-        """Rewrite the long and the plain tables (see ``tables.py``) while the charts are
+        """Rewrite the long and the plain tables (see ``page/tables.py``) while the charts are
         still being drawn, rather than after: on the benchmark's large report that is
         0.2-0.3 s the export no longer spends alone."""
-        from .tables import TablePolicy
+        from .page.tables import TablePolicy
 
         return TablePolicy(self._rows_mark, self.long_tables_as_lines, self.page_size)(html)
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        # Marks the template puts between cells (and tables.py between row groups),
+        # Marks the template puts between cells (and page/tables.py between row groups),
         # where the layout may be cut into chunks; unguessable, so no content has them.
         token = secrets.token_hex(8)
-        cut, self._rows_mark = f"<!--ocx-cut-{token}-->", f"<!--ocx-rows-{token}-->"
-        resources = dict(resources or {}, ocx_cut=cut)
+        cut, self._rows_mark = CUT_MARK.format(token=token), ROWS_MARK.format(token=token)
+        resources = {**(resources or {}), CUT_RESOURCE: cut}
         started = time.perf_counter()
         html, resources = super().from_notebook_node(nb, resources, **kw)
-        from . import paginate
-        from .parallel import fork_available, lay_out, peak_mib
+        from .layout import paginate
+        from .layout.parallel import fork_available, lay_out, peak_mib
 
         chunks = paginate.split(html, cut, self._rows_mark, self.workers if fork_available() else 1)
         laid_out = time.perf_counter()
-        forms = resources.pop("ocx_pdf_forms", {})  # charts the chart workers converted to PDF
-        layout = layoutprocess.started()
+        forms = resources.pop(FORMS_RESOURCE, {})  # charts the chart workers converted to PDF
+        layout = service.started()
         font_css = assets.font_face_css(self.embed_fonts)
         budget = Budget(self.layout_timeout, self.layout_memory_mib, self.max_pages).started()
         pdf = (
@@ -123,4 +118,4 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
 
 # Under `jupyter nbconvert --to onecodex_pdf`, WeasyPrint is loaded and set up from here on,
 # in its own process, while nbconvert starts and the report is rendered.
-layoutprocess.start_if_requested(assets.font_face_css(False))
+service.start_if_requested(assets.font_face_css(False))

@@ -54,7 +54,7 @@ def execute(
     """
     from nbclient.exceptions import CellControlSignal, DeadKernelError
 
-    from .exporters.error_outputs import execution_failure
+    from .exporters.preprocessors.error_outputs import execution_failure
 
     client = _client_class()(
         nb, timeout=timeout, kernel_name=kernel_name, resources={"metadata": {"path": str(cwd)}}
@@ -75,10 +75,10 @@ def execute(
 @functools.cache
 def _client_class():
     """nbclient's client, telling ``on_kernel`` about the kernel's process and keeping outputs
-    sent under a misspelled JSON mimetype (see ``exporters/execution.py``; imported on first use)."""
+    sent under a misspelled JSON mimetype (see ``exporters/preprocessors/execution.py``; imported on first use)."""
     from nbclient import NotebookClient
 
-    from .exporters.execution import RespellingClient
+    from .exporters.preprocessors.execution import RespellingClient
 
     class ReportClient(RespellingClient, NotebookClient):
         on_kernel = None

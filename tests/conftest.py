@@ -35,7 +35,7 @@ def isolated_credentials(tmp_path, monkeypatch):
 def layout_in_this_process(monkeypatch):
     """Lay PDFs out in the test's own process, where its monkeypatches and records are (a
     report's layout is otherwise forked, to hold it to its budget: see parallel.py)."""
-    from ocx_reports.exporters import parallel
+    from ocx_reports.exporters.layout import parallel
 
     monkeypatch.setattr(parallel, "fork_available", lambda: False)
 

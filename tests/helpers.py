@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +28,7 @@ __all__ = [
     "new_output",
     "export_measured",
     "one_line_error",
+    "copy_checkout",
 ]
 
 
@@ -119,3 +121,24 @@ def one_line_error(result) -> str:
     assert len(errors) == 1, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     return errors[0]
+
+
+#: The checkout the tests run from.
+CHECKOUT = Path(__file__).resolve().parents[1]
+#: What a fresh clone does not have: virtualenvs, caches and build output.
+SKIP = {".venv", "venv", ".git", "__pycache__", ".pytest_cache"}
+SKIP_AT_ROOT = {"build", "dist"}
+
+
+def copy_checkout(dest: Path) -> Path:
+    """The files a clone has (symlinks kept as links), without virtualenvs and build output."""
+
+    def ignore(folder, names):
+        at_root = Path(folder) == CHECKOUT
+        return {
+            name for name in names
+            if name in SKIP or (at_root and name in SKIP_AT_ROOT) or name.endswith((".egg-info", ".pdf", ".pyc"))
+        }
+
+    shutil.copytree(CHECKOUT, dest, symlinks=True, ignore=ignore)
+    return dest

@@ -524,36 +524,32 @@ def summary_of(path: Path) -> dict:
 KILLED = "the worker running this report was killed by SIGKILL (out of memory?)"
 
 
+def build_with_a_victim(tmp_path: Path, leftovers, others: dict[str, str], *args, sleeping=()) -> subprocess.Popen:
+    """Start a build (HTML into out/, with ``args``) of a sleeping report named "victim" and of
+    ``others`` (name -> notebook), then, once the victim's kernel runs (and those of the
+    ``sleeping`` others), kill the worker running the victim."""
+    pids, groups = leftovers
+    sleeper(tmp_path, "victim")
+    entries = [("victim", "victim.ipynb"), *others.items()]
+    reports = "".join(f'[[report]]\nname = "{name}"\nnotebook = "{notebook}"\n' for name, notebook in entries)
+    config = write_config(tmp_path, f'[defaults]\nformats = ["html"]\noutput = "out/{{name}}.{{ext}}"\n{reports}')
+    process = start_build(config, *args)
+    groups.append(process.pid)
+    for name in ("victim", *sleeping):
+        pids += running_pids(tmp_path / f"{name}.pids", process)
+    kill_worker_of(pids[0])
+    return process
+
+
 @pytest.mark.parametrize("jobs", [2, 1])
 def test_a_killed_worker_fails_only_its_report(api_env, tmp_path, leftovers, jobs):
     """SIGKILL the worker of a running report: that report fails with the signal, the others are built,
     even those queued behind it (-j 1); the summary is true, and no kernel or its child outlives it."""
-    pids, groups = leftovers
-    sleeper(tmp_path, "victim")
+    pids, _ = leftovers
     small_notebook(tmp_path / "fast.ipynb")
-    config = write_config(
-        tmp_path,
-        """
-        [defaults]
-        formats = ["html"]
-        output = "out/{name}.{ext}"
-        [[report]]
-        name = "victim"
-        notebook = "victim.ipynb"
-        [[report]]
-        name = "fast-1"
-        notebook = "fast.ipynb"
-        [[report]]
-        name = "fast-2"
-        notebook = "fast.ipynb"
-        """,
-    )
     summary, junit = tmp_path / "summary.json", tmp_path / "junit.xml"
-    process = start_build(config, "--jobs", jobs, "--summary-json", summary, "--junit-xml", junit)
-    groups.append(process.pid)
-    pids += running_pids(tmp_path / "victim.pids", process)
-
-    kill_worker_of(pids[0])
+    args = ("--jobs", jobs, "--summary-json", summary, "--junit-xml", junit)
+    process = build_with_a_victim(tmp_path, leftovers, {"fast-1": "fast.ipynb", "fast-2": "fast.ipynb"}, *args)
     killed = time.monotonic()
     out, err = process.communicate(timeout=90)
 
@@ -574,30 +570,11 @@ def test_a_killed_worker_fails_only_its_report(api_env, tmp_path, leftovers, job
 
 
 def test_sigterm_after_a_killed_worker_stops_within_seconds_with_a_summary(api_env, tmp_path, leftovers):
-    pids, groups = leftovers
-    sleeper(tmp_path, "victim")
+    pids, _ = leftovers
     sleeper(tmp_path, "slow")
-    config = write_config(
-        tmp_path,
-        """
-        [defaults]
-        formats = ["html"]
-        output = "out/{name}.{ext}"
-        [[report]]
-        name = "victim"
-        notebook = "victim.ipynb"
-        [[report]]
-        name = "slow"
-        notebook = "slow.ipynb"
-        """,
-    )
     summary = tmp_path / "summary.json"
-    process = start_build(config, "--jobs", 2, "--summary-json", summary)
-    groups.append(process.pid)
-    pids += running_pids(tmp_path / "victim.pids", process)
-    pids += running_pids(tmp_path / "slow.pids", process)
-
-    kill_worker_of(pids[0])
+    args = ("--jobs", 2, "--summary-json", summary)
+    process = build_with_a_victim(tmp_path, leftovers, {"slow": "slow.ipynb"}, *args, sleeping=("slow",))
     time.sleep(2)
     process.send_signal(signal.SIGTERM)
     stopped = time.monotonic()
@@ -619,29 +596,11 @@ def test_dask_gives_up_on_a_report_whose_workers_die(api_env, tmp_path, leftover
     first death) the report fails as on the local pool, and the others are built."""
     pytest.importorskip("distributed")
     monkeypatch.setenv("DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES", "0")
-    pids, groups = leftovers
-    sleeper(tmp_path, "victim")
+    pids, _ = leftovers
     small_notebook(tmp_path / "fast.ipynb")
-    config = write_config(
-        tmp_path,
-        """
-        [defaults]
-        formats = ["html"]
-        output = "out/{name}.{ext}"
-        [[report]]
-        name = "victim"
-        notebook = "victim.ipynb"
-        [[report]]
-        name = "fast"
-        notebook = "fast.ipynb"
-        """,
-    )
     summary = tmp_path / "summary.json"
-    process = start_build(config, "--executor", "dask", "--jobs", 2, "--summary-json", summary)
-    groups.append(process.pid)
-    pids += running_pids(tmp_path / "victim.pids", process)
-
-    kill_worker_of(pids[0])
+    args = ("--executor", "dask", "--jobs", 2, "--summary-json", summary)
+    process = build_with_a_victim(tmp_path, leftovers, {"fast": "fast.ipynb"}, *args)
     out, err = process.communicate(timeout=90)
 
     assert process.returncode == 1, err

@@ -10,7 +10,7 @@ import re
 import pytest
 from helpers import code, export_html, export_pdf, new_output, notebook
 
-from ocx_reports.chartfonts import FONT_FAMILY
+from ocx_reports.charts.fonts import FONT_FAMILY
 
 VL5 = "application/vnd.vegalite.v5+json"
 TAXA = ["Bacteroides", "Prevotella", "Akkermansia"]
@@ -159,9 +159,9 @@ def test_html_figures_name_the_report_font_then_fallbacks(figure):
 def test_a_chart_in_another_font_is_laid_out_with_the_report_font_it_prints_in():
     """vl-convert measures text in a font it lacks as a row of zeros in Liberation Sans:
     the chart is drawn in the report font instead, so its layout fits the printed labels."""
-    from ocx_reports.chartsvg import register_fonts, to_svg
-    from ocx_reports.exporters import assets
-    from ocx_reports.exporters.charts import chart_for
+    from ocx_reports.charts.drawing import register_fonts, to_svg
+    from ocx_reports.charts.specs import chart_for
+    from ocx_reports.exporters.page import assets
 
     register_fonts(str(assets.font_dir()))
     report_font = {

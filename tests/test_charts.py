@@ -13,8 +13,11 @@ import sys
 import pytest
 from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
 
-from ocx_reports.exporters import assets, charts, chartworkers, svgforms
+from ocx_reports.charts import specs, workers
 from ocx_reports.exporters.errors import ReportError
+from ocx_reports.exporters.layout import svgforms
+from ocx_reports.exporters.page import assets
+from ocx_reports.exporters.preprocessors import charts
 
 VALUES = [
     {"sample": f"S{i}", "taxon": taxon, "abundance": (i * 7 + j * 3) % 11 + 1}
@@ -177,11 +180,11 @@ def test_wide_chart_is_scaled_to_the_printable_width_and_warns_about_tiny_text(c
 
 def test_vegalite_versions_follow_schema_and_v4_falls_back_to_oldest_v5():
     shipped = ["5.8", "5.14", "5.21", "6.1", "6.4"]
-    assert charts.vegalite_version(4, "https://vega.github.io/schema/vega-lite/v4.17.0.json", shipped) == "5.8"
-    assert charts.vegalite_version(5, "https://vega.github.io/schema/vega-lite/v5.14.1.json", shipped) == "5.14"
-    assert charts.vegalite_version(5, "https://vega.github.io/schema/vega-lite/v5.2.0.json", shipped) == "5.21"
-    assert charts.vegalite_version(6, "", shipped) == "6.4"
-    assert charts.vegalite_version(7, "", shipped) == "6.4"
+    assert specs.vegalite_version(4, "https://vega.github.io/schema/vega-lite/v4.17.0.json", shipped) == "5.8"
+    assert specs.vegalite_version(5, "https://vega.github.io/schema/vega-lite/v5.14.1.json", shipped) == "5.14"
+    assert specs.vegalite_version(5, "https://vega.github.io/schema/vega-lite/v5.2.0.json", shipped) == "5.21"
+    assert specs.vegalite_version(6, "", shipped) == "6.4"
+    assert specs.vegalite_version(7, "", shipped) == "6.4"
 
 
 def test_bad_and_remote_charts_show_a_placeholder_and_never_fetch(counting_server, caplog):
@@ -238,13 +241,13 @@ def test_a_chart_that_fails_while_the_report_renders_is_drawn_once_and_shows_its
 def conversions(monkeypatch):
     """Count the charts sent to a chart worker process to be drawn."""
     drawn = []
-    real = chartworkers._Worker.draw
+    real = workers._Worker.draw
 
     def counting(worker, chart, pdf):
         drawn.append(chart)
         return real(worker, chart, pdf)
 
-    monkeypatch.setattr(chartworkers._Worker, "draw", counting)
+    monkeypatch.setattr(workers._Worker, "draw", counting)
     return drawn
 
 
@@ -351,9 +354,9 @@ def test_chart_font_links_come_back_where_a_cleaner_removed_them():
 
     links = assets.chart_font_dir()
     shutil.rmtree(links)
-    for worker in chartworkers._workers:  # the next export starts new ones
+    for worker in workers._workers:  # the next export starts new ones
         worker.stop()
-    chartworkers._workers.clear()
+    workers._workers.clear()
     nb = notebook(code("chart", outputs=[chart_output(*GALLERY[0][:2])]))
     page = PdfReader(io.BytesIO(export_pdf(nb))).pages[0]
     assert all(squeeze(t) in squeeze(page.extract_text()) for t in GALLERY[0][2])
@@ -533,20 +536,45 @@ def test_charts_are_drawn_by_worker_processes_one_more_per_batch(monkeypatch, co
         pytest.fail("a chart was drawn in the exporter process")
 
     monkeypatch.setattr(vl_convert, "vegalite_to_svg", in_this_process)
-    monkeypatch.setattr(chartworkers.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(chartworkers, "_workers", [])
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers, "_workers", [])
     lone = vegalite("v5", mark="bar", encoding=AXES, title="Lone chart")
     assert 'alt="Lone chart"' in export_html(notebook(code("c", outputs=[chart_output(VL5, lone)])))
-    assert len(chartworkers._workers) == 1
-    specs = [vegalite("v5", mark="bar", encoding=AXES, title=f"Worker chart {i}") for i in range(2 * chartworkers.CHARTS_PER_WORKER)]
+    assert len(workers._workers) == 1
+    specs = [vegalite("v5", mark="bar", encoding=AXES, title=f"Worker chart {i}") for i in range(2 * workers.CHARTS_PER_WORKER)]
     html = export_html(notebook(*(code("c", outputs=[chart_output(VL5, s)]) for s in specs)))
     assert html.count('alt="Worker chart ') == len(specs)
-    assert len(chartworkers._workers) == 2
+    assert len(workers._workers) == 2
     assert len(conversions) == 1 + len(specs)
 
 
 def test_altair_is_not_imported_by_the_package_or_exporters():
     check = "import sys, ocx_reports, ocx_reports.exporters.pdf; assert 'altair' not in sys.modules and 'vl_convert' not in sys.modules"
+    subprocess.run([sys.executable, "-c", check], check=True)
+
+
+def test_chart_worker_starts_without_altair_or_nbconvert():
+    """The worker lives in ``ocx_reports.charts``, the package whose public names (``enable``,
+    the theme) need Altair: starting it, as an export does, loads neither Altair nor nbconvert."""
+    worker = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ocx_reports.charts.drawing", str(assets.chart_font_dir())],
+        input="", capture_output=True, text=True, check=True,
+    )
+    imported = {line.split("|")[-1].strip() for line in worker.stderr.splitlines() if line.startswith("import time:")}
+    assert "ocx_reports.charts.drawing" in imported or "ocx_reports.charts.fonts" in imported
+    assert not {"altair", "nbconvert", "ocx_reports.exporters"} & imported
+
+
+def test_chart_package_loads_altair_when_its_public_names_are_first_used():
+    check = (
+        "import sys, ocx_reports.charts as charts\n"
+        "assert 'altair' not in sys.modules\n"
+        "from ocx_reports.charts import enable, PALETTE, NAME\n"
+        "assert 'altair' in sys.modules and callable(enable) and PALETTE[0] == '#16425b'\n"
+        "import altair as alt\n"
+        "assert NAME in alt.theme.names() and NAME in alt.renderers.names()\n"
+        "assert charts.theme()['config']['font'].startswith('Source Sans Pro')\n"
+    )
     subprocess.run([sys.executable, "-c", check], check=True)
 
 
@@ -576,18 +604,19 @@ def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawin
     """The chart workers' engines start while the exporter loads and warms up WeasyPrint
     and copies the notebook; the report renders and its tables are rewritten before the
     export waits for the charts."""
-    from ocx_reports.exporters import tables, weasy
-    from ocx_reports.exporters.error_outputs import ErrorOutputPreprocessor
-
     from nbconvert.exporters import templateexporter
 
+    from ocx_reports.exporters.layout import weasy
+    from ocx_reports.exporters.page import tables
+    from ocx_reports.exporters.preprocessors.error_outputs import ErrorOutputPreprocessor
+
     events = []
-    real_drawing, real_errors, real_warm_up = chartworkers.Drawing.__init__, ErrorOutputPreprocessor.preprocess, weasy.warm_up
-    real_wait, real_base64 = chartworkers.Drawing.wait, templateexporter.default_filters["text_base64"]
-    monkeypatch.setattr(chartworkers.Drawing, "__init__", lambda self, todo, pdf: events.append(len(todo)) or real_drawing(self, todo, pdf))
+    real_drawing, real_errors, real_warm_up = workers.Drawing.__init__, ErrorOutputPreprocessor.preprocess, weasy.warm_up
+    real_wait, real_base64 = workers.Drawing.wait, templateexporter.default_filters["text_base64"]
+    monkeypatch.setattr(workers.Drawing, "__init__", lambda self, todo, pdf: events.append(len(todo)) or real_drawing(self, todo, pdf))
     monkeypatch.setattr(ErrorOutputPreprocessor, "preprocess", lambda self, *a: events.append("preprocess") or real_errors(self, *a))
     monkeypatch.setattr(weasy, "warm_up", lambda *a: events.append("warm-up") or real_warm_up(*a))
-    monkeypatch.setattr(chartworkers.Drawing, "wait", lambda self: events.append("wait") or real_wait(self))
+    monkeypatch.setattr(workers.Drawing, "wait", lambda self: events.append("wait") or real_wait(self))
     real_tables = tables.TablePolicy.__call__
     monkeypatch.setattr(tables.TablePolicy, "__call__", lambda self, html: events.append("tables") or real_tables(self, html))
     monkeypatch.setitem(  # the template embedding a chart's SVG
@@ -642,7 +671,7 @@ def test_vega_specs_print_in_the_report_font(drawing, monkeypatch):
 @pytest.fixture
 def crashing_chart(monkeypatch):
     """Fresh chart workers, one of which dies when asked to draw the chart titled "Crashing chart"."""
-    real = chartworkers._Worker.draw
+    real = workers._Worker.draw
 
     def crash(worker, chart, pdf):
         if getattr(chart, "spec", {}).get("title") != "Crashing chart":
@@ -652,8 +681,8 @@ def crashing_chart(monkeypatch):
             worker.process.wait()
         raise OSError("no reply")
 
-    monkeypatch.setattr(chartworkers._Worker, "draw", crash)
-    monkeypatch.setattr(chartworkers, "_workers", [])
+    monkeypatch.setattr(workers._Worker, "draw", crash)
+    monkeypatch.setattr(workers, "_workers", [])
 
 
 def test_a_chart_that_stops_its_converter_fails_alone(crashing_chart, caplog):
@@ -699,7 +728,7 @@ def test_a_chart_that_failed_is_tried_again_in_the_next_export(crashing_chart, m
 
 def test_charts_fail_with_a_reason_when_no_converter_process_can_start(crashing_chart, monkeypatch, caplog):
     """The first worker starts and is then stopped by a crashing chart; no replacement can start."""
-    real_init = chartworkers._Worker.__init__
+    real_init = workers._Worker.__init__
     spawned = []
 
     def start_once(worker, font_dir):
@@ -708,14 +737,14 @@ def test_charts_fail_with_a_reason_when_no_converter_process_can_start(crashing_
         spawned.append(worker)
         real_init(worker, font_dir)
 
-    monkeypatch.setattr(chartworkers._Worker, "__init__", start_once)
+    monkeypatch.setattr(workers._Worker, "__init__", start_once)
     titles = ["Crashing chart", "Stranded chart"]
     nb = notebook(*(code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES, title=t))]) for t in titles))
     with caplog.at_level(logging.WARNING):
         html = export_html(nb)
     assert html.count("Chart not shown") == 2
     assert "stopped while drawing it" in caplog.text and "could not be started" in caplog.text
-    monkeypatch.setattr(chartworkers, "_workers", [])
+    monkeypatch.setattr(workers, "_workers", [])
     with caplog.at_level(logging.WARNING):
         assert "Chart not shown" in export_html(notebook(code("c", outputs=[chart_output(VL5, vegalite("v5", mark="bar", encoding=AXES))])))
     assert caplog.text.count("could not be started") == 2
@@ -729,7 +758,7 @@ def test_exports_in_threads_at_once_each_show_their_own_charts(tmp_path, monkeyp
     from ocx_reports import render
 
     results, start, drawing = {}, threading.Barrier(2), threading.Barrier(2, timeout=20)
-    real_wait = chartworkers.Drawing.wait
+    real_wait = workers.Drawing.wait
 
     def both_drawing(self):  # both exports have rendered with stand-ins before either waits
         try:
@@ -738,7 +767,7 @@ def test_exports_in_threads_at_once_each_show_their_own_charts(tmp_path, monkeyp
             pass
         return real_wait(self)
 
-    monkeypatch.setattr(chartworkers.Drawing, "wait", both_drawing)
+    monkeypatch.setattr(workers.Drawing, "wait", both_drawing)
 
     def build(name):
         spec = vegalite("v5", mark="bar", encoding=titled(f"{name} samples", f"{name} reads"))

@@ -11,7 +11,7 @@ import pytest
 from helpers import markdown, notebook, write
 
 from ocx_reports.build.summary import write_json
-from ocx_reports.exporters.chartcache import ChartCache
+from ocx_reports.charts.cache import ChartCache
 from ocx_reports.files import atomic_write
 
 

@@ -6,7 +6,6 @@ there) import instead of the installed package; it must be the whole package.
 """
 
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -16,29 +15,11 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from helpers import copy_checkout
 
 from ocx_reports.mockserver import DEMO_API_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
-#: What a fresh clone does not have: virtualenvs, caches and build output.
-SKIP = {".venv", "venv", ".git", "__pycache__", ".pytest_cache"}
-SKIP_AT_ROOT = {"build", "dist"}
-
-
-def copy_checkout(dest: Path) -> Path:
-    """The files a clone has (symlinks kept as links), without virtualenvs and build output."""
-
-    def ignore(folder, names):
-        at_root = Path(folder) == ROOT
-        return {
-            name for name in names
-            if name in SKIP or (at_root and name in SKIP_AT_ROOT) or name.endswith((".egg-info", ".pdf", ".pyc"))
-        }
-
-    shutil.copytree(ROOT, dest, symlinks=True, ignore=ignore)
-    return dest
-
-
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
     """(checkout copy, its venv's bin folder) after ``python3 -m venv .venv && .venv/bin/pip install .``."""

@@ -20,8 +20,8 @@ import pytest
 from helpers import code, export_measured, export_pdf, html_output, markdown, notebook, one_line_error, write
 from pypdf import PdfReader
 
-from ocx_reports.exporters import scratch
 from ocx_reports.exporters.errors import ReportError
+from ocx_reports.exporters.layout import scratch
 
 SECONDS, MIB = 60, 1024  # the issue's budget for each case
 
@@ -98,7 +98,7 @@ def test_the_layout_process_stops_at_its_memory_limit_and_says_so(tmp_path):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_report_past_max_pages_stops_in_one_line(workers, monkeypatch):
-    monkeypatch.setattr("ocx_reports.exporters.paginate.MIN_CHUNK_COST", 20)  # several chunks with 2 workers
+    monkeypatch.setattr("ocx_reports.exporters.layout.paginate.MIN_CHUNK_COST", 20)  # several chunks with 2 workers
     with pytest.raises(ReportError, match=r"^the report runs past 5 pages; raise OneCodexPDFExporter.max_pages"):
         export_pdf(pages(20), max_pages=5, workers=workers)
     count = len(pdf_pages(export_pdf(pages(5), max_pages=0, workers=workers)))
@@ -199,7 +199,7 @@ def test_only_our_folders_of_gone_processes_and_old_ones_of_older_releases_are_r
 
 _ABORT_AT_THE_LIMIT = """
 import os
-from ocx_reports.exporters.budget import Budget
+from ocx_reports.exporters.layout.budget import Budget
 with Budget(memory_mib=512).applied():
     os.write(2, b"GLib-ERROR: cannot create thread\\n")
     {end}

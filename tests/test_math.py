@@ -10,7 +10,7 @@ from html import unescape
 
 from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
 
-from ocx_reports.exporters.mathsvg import markdown_math
+from ocx_reports.exporters.preprocessors.math import markdown_math
 
 
 def formula_images(html: str) -> dict[str, str]:

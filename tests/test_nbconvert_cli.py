@@ -142,7 +142,7 @@ _SMALL_CHUNKS = """
 import sys
 sys.argv = ["jupyter-nbconvert", *sys.argv[1:]]
 from nbconvert.nbconvertapp import main
-from ocx_reports.exporters import paginate
+from ocx_reports.exporters.layout import paginate
 
 paginate.MIN_CHUNK_COST, paginate.MAX_CHUNK_COST = 500, 3000
 main()
@@ -189,7 +189,7 @@ failure = sys.argv[1]
 
 
 def fail_in_the_forked_process():
-    from ocx_reports.exporters import weasy
+    from ocx_reports.exporters.layout import weasy
     from ocx_reports.exporters.errors import ReportError
 
     def warm_up(*args, **kw):
@@ -250,7 +250,7 @@ def test_a_layout_process_that_stopped_before_the_export_leaves_the_layout_to_th
 def test_layout_process_starts_only_for_onecodex_pdf_on_nbconvert_command_line(args, wanted, monkeypatch):
     import nbconvert.nbconvertapp  # noqa: F401 - a `jupyter nbconvert` process has it
 
-    from ocx_reports.exporters.layoutprocess import requested
+    from ocx_reports.exporters.layout.service import requested
 
     assert requested(["jupyter-nbconvert", *args]) is wanted
     monkeypatch.delitem(sys.modules, "nbconvert.nbconvertapp")
@@ -316,8 +316,8 @@ def test_no_never_run_warning_when_running_would_not_change_the_report(tmp_path,
         ("--OneCodexPDFExporter.max_table_rows=-3", "option OneCodexPDFExporter.max_table_rows: should not be less than 0, but a value of -3"),
         ("--OneCodexPDFExporter.workers=0", "option OneCodexPDFExporter.workers: should not be less than 1, but a value of 0"),
         ("--OneCodexPDFExporter.show_logo=junk", "option OneCodexPDFExporter.show_logo: expected a boolean, not the str 'junk'"),
-        ("--LimitsPreprocessor.max_stream_lines=-1", "option LimitsPreprocessor.max_stream_lines: should not be less than 0"),
-        ("--ChartPreprocessor.strict_charts=junk", "option ChartPreprocessor.strict_charts: expected a boolean, not the str 'junk'"),
+        ("--MetadataPreprocessor.placeholder_max_chars=0", "option MetadataPreprocessor.placeholder_max_chars: should not be less than 1"),
+        ("--MetadataPreprocessor.placeholder_timeout=soon", "option MetadataPreprocessor.placeholder_timeout: expected a float, not the str 'soon'"),
         ("--config=bad_config.py", "option OneCodexPDFExporter.layout_timeout: expected a float, not the str 'soon'"),
         ("--OneCodexPDFExporter.logo=missing.png", "logo missing.png: No such file or directory; give the path of an image file"),
     ],
@@ -328,6 +328,16 @@ def test_a_value_an_option_does_not_take_is_one_line_and_no_output(tmp_path, opt
     result = nbconvert("--to", "onecodex_pdf", "report.ipynb", option, cwd=tmp_path)
     assert_one_line_failure(result, expected)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["bad_config.py", "report.ipynb"]
+
+
+def test_an_exporter_option_set_on_a_preprocessor_is_named_as_not_taken_there(tmp_path):
+    """strict_charts and the other options the preprocessors read are the exporter's alone,
+    declared once: set on the chart preprocessor, nbconvert says it has no such option (it
+    used to take the value, then silently replace it with the exporter's)."""
+    write(notebook(markdown("# Report")), tmp_path / "report.ipynb")
+    result = nbconvert("--to", "onecodex_html", "report.ipynb", "--ChartPreprocessor.strict_charts=True", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Config option `strict_charts` not recognized by `ChartPreprocessor`" in result.stderr
 
 
 def test_a_refused_option_keeps_its_traceback_under_debug(tmp_path):

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import copy_checkout
 from nbconvert.exporters.base import get_export_names, get_exporter
 
 from ocx_reports.exporters import OneCodexHTMLExporter, OneCodexPDFExporter
@@ -54,7 +55,7 @@ def test_loading_weasyprint_runs_no_compiler_or_linker(tmp_path):
     code = (
         "import ctypes.util\n"
         "find_library = ctypes.util.find_library\n"
-        "from ocx_reports.exporters import weasy\n"
+        "from ocx_reports.exporters.layout import weasy\n"
         "assert ctypes.util.find_library is find_library, 'left patched'\n"
         "weasy.font_config()  # its C libraries work\n"
     )
@@ -68,7 +69,7 @@ def test_loading_weasyprint_leaves_fonttools_subsetter_and_instancer_for_first_u
     (most of fontTools) load only when used; once WeasyPrint is loaded, they are the real ones."""
     code = (
         "import sys\n"
-        "from ocx_reports.exporters import weasy\n"
+        "from ocx_reports.exporters.layout import weasy\n"
         "from weasyprint.pdf import fonts\n"
         "loaded = [m for m in ('fontTools.varLib', 'fontTools.ttLib.tables.otTables', 'fontTools.cffLib')"
         " if m in sys.modules]\n"
@@ -94,8 +95,11 @@ def test_traits_are_configurable_from_the_command_line():
 
 @pytest.mark.slow
 def test_wheel_carries_templates_css_logo_and_entry_points(tmp_path):
+    # From a copy as a clone has it: setuptools' build/ folder in the checkout keeps the files
+    # of earlier builds, which would hide a subpackage missing from pyproject.toml.
+    source = copy_checkout(tmp_path / "source")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
         check=True,
         capture_output=True,
     )
@@ -119,3 +123,13 @@ def test_wheel_carries_templates_css_logo_and_entry_points(tmp_path):
     assert "onecodex_pdf = ocx_reports.exporters.pdf:OneCodexPDFExporter" in text
     assert "onecodex_html = ocx_reports.exporters.html:OneCodexHTMLExporter" in text
     assert not any(n.startswith(("exporters/", "templates/")) for n in names)
+    # Every module of the source tree, in whichever room (subpackage) it lives.
+    sources = {"ocx_reports": ROOT / "ocx_reports", "ocx_reports/exporters": ROOT / "exporters"}
+    modules = {
+        f"{package}/{path.relative_to(folder).as_posix()}"
+        for package, folder in sources.items()
+        for path in folder.rglob("*.py")
+        if not (folder / path.relative_to(folder).parts[0]).is_symlink()  # ocx_reports/exporters -> exporters/
+    }
+    assert len(modules) > 40 and "ocx_reports/exporters/html.py" in modules
+    assert modules <= names, sorted(modules - names)

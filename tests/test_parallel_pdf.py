@@ -13,7 +13,9 @@ from helpers import code, export_pdf, html_output, markdown, new_output, noteboo
 from pypdf import PdfReader
 
 from ocx_reports import report
-from ocx_reports.exporters import OneCodexPDFExporter, paginate, sanitize, tables, weasy
+from ocx_reports.exporters import OneCodexPDFExporter
+from ocx_reports.exporters.layout import paginate, weasy
+from ocx_reports.exporters.page import sanitize, tables
 
 #: What every page repeats (the running header and footer, the table header), not report text.
 FRAME = re.compile(r"Page \d+ of \d+|ocx reports|Center Text \w+ \d+, \d+|NOT FOR DIAGNOSTIC USE|Column 0 Column 1 Column 2")
@@ -335,7 +337,7 @@ def test_a_lines_value_its_font_cannot_draw_stops_the_layout_with_one_line(tmp_p
     value reach the layout with one it cannot (a notebook's stylesheet giving tables
     another font), the export stops with a clear error, not a wrong or missing glyph."""
     from ocx_reports.exporters.errors import ReportError
-    from ocx_reports.exporters.urlpolicy import URLPolicy
+    from ocx_reports.exporters.page.urlpolicy import URLPolicy
 
     def lines_table(value):
         return (
@@ -444,7 +446,7 @@ def test_column_widths_read_the_font_metrics_without_leaving_the_font_file_open(
 
 
 def test_font_advances_are_kept_in_the_user_cache_between_exports(tmp_path, monkeypatch):
-    from ocx_reports.exporters import assets, fontmetrics
+    from ocx_reports.exporters.page import assets, fontmetrics
 
     font = assets.font_dir() / "SourceSansPro-Regular.otf"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

@@ -197,7 +197,7 @@ def _display(helper):
 
 
 def test_lists_keep_their_markers_under_the_lean_user_agent_stylesheet():
-    from ocx_reports.exporters.weasy import lean_ua_stylesheet
+    from ocx_reports.exporters.layout.weasy import lean_ua_stylesheet
 
     assert lean_ua_stylesheet() is not None, "WeasyPrint's user-agent rules changed: the export is slower"
     pdf = export_pdf(notebook(markdown("- first item\n- second item\n\n1. one\n2. two")))
@@ -213,7 +213,7 @@ def test_the_html_parser_builds_each_character_run_pattern_once(monkeypatch):
     import tinyhtml5
     from tinyhtml5 import inputstream
 
-    from ocx_reports.exporters import weasy  # noqa: F401 - installs the cache
+    from ocx_reports.exporters.layout import weasy  # noqa: F401 - installs the cache
 
     html = "<table>" + "".join(f"<tr><td class='n'>{row} &amp; {row}</td><td>a\u00a0b</td></tr>\n" for row in range(300))
     tree = tinyhtml5.parse(html + "</table>")

@@ -490,7 +490,7 @@ def test_strict_charts_still_fails_on_a_chart_of_an_html_output():
 
 
 def test_object_repr_rule_keeps_anything_else():
-    from ocx_reports.exporters.objectreprs import only_object_reprs
+    from ocx_reports.exporters.preprocessors.objectreprs import only_object_reprs
 
     for junk in (
         "[<matplotlib.lines.Line2D at 0x7f3a1c>,\n <matplotlib.lines.Line2D at 0x7f3a2d>]",

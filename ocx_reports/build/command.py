@@ -111,11 +111,12 @@ def add_render_parser(subparsers):
 
 
 def run_build(args) -> int:
+    from .. import cores
     from ..api import Api
     from ..exporters.errors import ReportError
     from .batch import Terminated, run_jobs, sigterm_raises
     from .config import load
-    from .executors import default_jobs, open_executor
+    from .executors import open_executor
     from .kernels import registry
     from .manifest import Manifest
     from .plan import plan
@@ -128,7 +129,7 @@ def run_build(args) -> int:
     jobs = plan(config, api_factory=Api, only=args.report)
     manifest = Manifest(args.manifest or config.manifest)
     started = time.perf_counter()
-    workers = max(1, min(args.jobs or default_jobs(), len(jobs)))
+    workers = max(1, min(args.jobs or cores.usable(), len(jobs)))
     status = None
     try:
         with (

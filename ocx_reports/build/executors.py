@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
-import os
 import signal
 import threading
 from concurrent.futures import Executor, Future
@@ -31,15 +30,8 @@ import psutil
 from pebble import ProcessExpired, ProcessPool
 from pebble.pool.process import WORKERS_NAME
 
+from .. import cores
 from ..exporters.errors import ReportError
-
-
-def default_jobs() -> int:
-    """The cores this process may use (the affinity mask, which containers and CI runners set)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS
-        return os.cpu_count() or 1
 
 
 class LocalPool(Executor):
@@ -150,7 +142,7 @@ class LocalPool(Executor):
 def open_executor(kind: str = "local", *, jobs: int | None = None, scheduler: str | None = None):
     """An executor for the build; on leaving, its workers are stopped (and with them anything running)."""
     if kind == "local":
-        pool = LocalPool(jobs or default_jobs())
+        pool = LocalPool(jobs or cores.usable())
         try:
             yield pool
         finally:
@@ -164,7 +156,7 @@ def open_executor(kind: str = "local", *, jobs: int | None = None, scheduler: st
         client = Client(scheduler, timeout="30s")
     else:
         cluster = LocalCluster(
-            n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=jobs or cores.usable(), threads_per_worker=1, processes=True, dashboard_address=None
         )
         client = Client(cluster)
     executor = client.get_executor(pure=False)

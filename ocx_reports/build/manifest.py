@@ -47,7 +47,7 @@ def digest(value) -> str:
 def toolchain() -> str:
     """The package version and every template/CSS file's bytes: what makes the same notebook look different."""
     from .. import __version__
-    from ..exporters.assets import TEMPLATE_NAME, TEMPLATES_DIR
+    from ..exporters.page.assets import TEMPLATE_NAME, TEMPLATES_DIR
 
     sha = hashlib.sha256(__version__.encode())
     directory = TEMPLATES_DIR / TEMPLATE_NAME

@@ -10,7 +10,7 @@ Dask cluster needs no shared file system.
 What one worker reuses across the reports it makes: the `Api` (its HTTP
 connections; one per build, so a long-lived Dask worker never serves
 yesterday's data), the imported exporters, WeasyPrint's font configuration
-(``exporters/weasy.py``) and the template checksum.
+(``exporters/layout/weasy.py``) and the template checksum.
 """
 
 from __future__ import annotations

@@ -1,0 +1,6 @@
+"""The engine: what the pipeline runs on rather than a stage of it.
+
+``compat`` holds the adaptations of dependencies' internals, one module per upstream
+project; ``hostprocess`` holds what an export changes in the process that runs it
+beyond the export itself (the garbage collector at a ``jupyter nbconvert`` exit).
+"""

@@ -1,0 +1,10 @@
+"""The page: what turns notebook content into the report's HTML page, between the
+preprocessors and the layout.
+
+The template renders the preprocessed notebook through these: ``sanitize`` (the one path
+by which notebook HTML and CSS reach the page), ``urlpolicy`` (what the page may load, and
+later what WeasyPrint may read), ``assets`` (the report's own files: template, stylesheet,
+logo, fonts) and, for long tables, ``tables`` (cut to ``max_table_rows``; for the PDF, fixed
+column widths measured with ``fontmetrics``, and plain tables as lines for the layout to
+draw). The HTML report is this page; the PDF is this page laid out by ``layout``.
+"""
