@@ -358,6 +358,21 @@ def test_project_report_template_runs_against_the_demo_api(api_env, tmp_path):
     assert os.environ["ONE_CODEX_API_KEY"] not in out.read_text()
 
 
+def project_report_config(tmp_path, name: str, *keys: str):
+    """A build file of one report, ``name``, of the bundled project report written to ``name.ext``."""
+    lines = "\n".join(f"        {key}" for key in keys)
+    return write_config(
+        tmp_path,
+        f"""
+        [[report]]
+        name = "{name}"
+        notebook = "{REPO / "notebook_examples" / "project_report.ipynb"}"
+{lines}
+        output = "{name}.{{ext}}"
+        """,
+    )
+
+
 def test_project_report_for_a_list_of_samples_reports_on_exactly_those_samples(api_env, tmp_path):
     """Built for two samples (the README's `samples = [...]`): the header, the text, the tables and
     the charts (their axis labels are text in the PDF) all show those two, and no other sample."""
@@ -367,16 +382,7 @@ def test_project_report_for_a_list_of_samples_reports_on_exactly_those_samples(a
     with Api() as api:
         names = {row["id"]: row["name"] for row in fetch_report_context(api, project="96d911f909956c1c")["samples"]}
     chosen = ["5cc30dbae53ee7eb", "5216fb4df0bfaeac"]
-    config = write_config(
-        tmp_path,
-        f"""
-        [[report]]
-        name = "two"
-        notebook = "{REPO / "notebook_examples" / "project_report.ipynb"}"
-        samples = {chosen!r}
-        output = "two.{{ext}}"
-        """,
-    )
+    config = project_report_config(tmp_path, "two", f"samples = {chosen!r}")
 
     assert build(config) == 0
 
@@ -416,17 +422,7 @@ def test_unfinished_analyses_are_named_and_rebuild_once_they_finish(
     def save():
         (data / "classifications.json").write_text(json.dumps(classifications))
 
-    config = write_config(
-        tmp_path,
-        f"""
-        [[report]]
-        name = "icu"
-        notebook = "{REPO / "notebook_examples" / "project_report.ipynb"}"
-        project = "841f8678e7c361fd"
-        formats = ["html"]
-        output = "icu.{{ext}}"
-        """,
-    )
+    config = project_report_config(tmp_path, "icu", 'project = "841f8678e7c361fd"', 'formats = ["html"]')
     monkeypatch.setenv("ONE_CODEX_API_KEY", DEMO_API_KEY)
     summary = tmp_path / "summary.json"
 
