@@ -156,9 +156,10 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         layout = service.started()
         found = layout.verdict(self.layout_timeout or None) if layout else None
         if found is None and (layout is None or not layout.process.is_alive()):
-            from .layout import weasy
+            from .layout import selftest, weasy
 
-            weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))  # the self-test, once
+            if not selftest.checked():  # the warm-up runs it
+                weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))
             found = compat.verdict()
         if found is None:  # not known in time: the layout checks as it goes
             return planned

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
+from helpers import code, engine_checked, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
 
 from ocx_reports.charts import specs, workers
 from ocx_reports.exporters.errors import ReportError
@@ -107,6 +107,7 @@ SVG_DRAWING = ["drawn by WeasyPrint", "converted to PDF forms"]
 def draw_svgs(patch, how: str) -> None:
     """Make the layout draw every SVG image itself, or place every one as a PDF form."""
     if how == "drawn by WeasyPrint":
+        engine_checked()  # with chart forms working, before they are turned off here
         patch.setattr(charts, "form_stand_in", lambda key, svg: None)  # the report keeps each chart's SVG
         patch.setattr(svgforms, "convert_all", lambda images, ready: {})
     else:

@@ -55,10 +55,11 @@ _PAGE = (
     f"div[{LINE_ROW_ATTRIBUTE}], div[{LINE_SHADED_ROW_ATTRIBUTE}] {{{{ height: 1.2em }}}}\n"
     "</style></head><body>"
     "<p>Warm <i>up</i> <b>page <i>text</i></b> <span style='font-weight: 600'>1</span> <img src=\"{logo}\"></p>"
-    '<img src="{stand_in}"><table><tr><td>1</td></tr></table><ul><li>1</li></ul>' + _LINES
+    '<img src="{stand_in}"><table><tr><td>1</td></tr></table><ul><li>1</li></ul>{lines}'
     + "<p style='break-before: page'><img src=\"{logo}\"> 2</p></body></html>"
 )
 
+_SVG_URI = "data:image/svg+xml;base64,"
 _lock = threading.Lock()
 _checked = False
 
@@ -98,7 +99,10 @@ def _check(policy, font_css: str, engine: Engine) -> dict[str, str]:
 
     stand_in = FORM_STAND_IN.format(size='width="{}" height="{}"'.format(*_FORM_SIZE), key="selftest").encode()
     html = _PAGE.format(
-        fonts=font_css, logo=_LOGO, stand_in="data:image/svg+xml;base64," + base64.b64encode(stand_in).decode()
+        fonts=font_css,
+        logo=_LOGO,
+        stand_in=_SVG_URI + base64.b64encode(stand_in if engine.uses("chart_forms") else b"<svg/>").decode(),
+        lines=_LINES if engine.uses("table_lines") else "",
     )
     counts = []
 

@@ -32,6 +32,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ...errors import ReportError
 
@@ -121,6 +122,7 @@ class Verdict:
 PROJECTS = ("weasyprint", "pydyf", "cffi", "tinyhtml5", "fonttools", "jinja2", "vl-convert-python")
 
 
+@lru_cache(maxsize=1)
 def versions() -> dict[str, str]:
     """The installed release of each of ``PROJECTS``, and Python's."""
     import platform
