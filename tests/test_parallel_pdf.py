@@ -75,6 +75,7 @@ def _flat(outline):
             yield item
 
 
+@pytest.mark.adapted
 def test_parallel_output_has_the_serial_text_in_order_and_right_page_numbers(small_chunks):
     nb = _report()
     serial = pdf_pages_text(export_pdf(nb, workers=1))
@@ -166,6 +167,7 @@ def test_short_tables_are_left_as_they_are():
     assert tables.RowLimit(20, attach=True).cut(html) == html
 
 
+@pytest.mark.adapted
 def test_header_logo_is_drawn_once_and_placed_on_every_page():
     nb = notebook(markdown("Long text. " * 2500))
     reader = PdfReader(io.BytesIO(export_pdf(nb)))
@@ -332,6 +334,7 @@ def test_lines_are_text_in_the_report_fonts_sharing_one_subset_per_face():
     assert len(faces) >= 3 and all(len(fonts) == 1 for fonts in faces.values()), faces
 
 
+@pytest.mark.adapted
 def test_a_lines_value_its_font_cannot_draw_stops_the_layout_with_one_line(tmp_path):
     """The exporter makes lines only of characters the report font draws alone; should a
     value reach the layout with one it cannot (a notebook's stylesheet giving tables

@@ -89,6 +89,7 @@ def test_body_font_comes_from_the_font_package():
     assert any(name.startswith("Source-Sans-Pro") for name in fonts)
 
 
+@pytest.mark.adapted
 def test_weasyprint_c_types_are_resolved_without_parsing_c(monkeypatch):
     """cffi parses a C program (about 5 ms) for each type text it has not seen, and
     WeasyPrint's font subsetting puts each glyph list's length in the text: the pointers and
@@ -207,6 +208,7 @@ def test_lists_keep_their_markers_under_the_lean_user_agent_stylesheet():
     assert text.count("•") == 2 and "1." in text and "2." in text
 
 
+@pytest.mark.adapted
 def test_the_html_parser_builds_each_character_run_pattern_once(monkeypatch):
     """WeasyPrint's HTML parser looks up the pattern for each run of text in a cache that
     never hits in tinyhtml5 2.1.0; ours does, and the parse is the same."""
