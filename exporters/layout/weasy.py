@@ -2,7 +2,12 @@
 
 Imported lazily by the PDF exporter: WeasyPrint and its font machinery take
 a noticeable share of a small export's time, and nbconvert builds every
-registered exporter just to list them.
+registered exporter just to list them. Loading it installs the adaptations
+that ``engine.compat`` finds WeasyPrint (and cffi, tinyhtml5, fontTools) shaped
+for; a layout uses those an export's ``Engine`` allows, checks what it can
+count (rows drawn, page frames numbered, a form for every chart stand-in), and
+raises ``AdaptationFailed`` for one that did not work, never printing blank
+or wrong content.
 """
 
 from __future__ import annotations
