@@ -233,7 +233,9 @@ class _InSight(NodeTransformer):
 def _attribute(environment, attribute):
     """What the ``attribute`` argument of ``join``, ``sum`` (and Jinja's ``map``) means: a
     getter of ``"name"``, ``"a.b"`` or ``"0"``, through the sandbox's ``getitem``."""
-    parts = [int(part) if part.isdigit() else part for part in attribute.split(".")] if isinstance(attribute, str) else [attribute]
+    if not isinstance(attribute, str):
+        attribute = str(attribute)
+    parts = [int(part) if part.isdigit() else part for part in attribute.split(".")]
 
     def get(item):
         for part in parts:

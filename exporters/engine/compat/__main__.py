@@ -23,7 +23,9 @@ _DISTRIBUTIONS = {"python": "python", "fonttools": "fonttools"}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ocx_reports.exporters.engine.compat", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m ocx_reports.exporters.engine.compat", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--check", action="store_true", help="check every adaptation against the installed releases")
     if not parser.parse_args(argv).check:
         parser.print_help()
