@@ -96,6 +96,8 @@ def test_weasyprint_c_types_are_resolved_without_parsing_c(monkeypatch):
     arrays WeasyPrint allocates are resolved from cffi's type model instead, to the same types."""
     from weasyprint.text.ffi import ffi
 
+    from ocx_reports.exporters.layout import weasy  # noqa: F401 - loaded first: its check parses a few types
+
     parsed = []
     parse_type = ffi._parser.parse_type
     monkeypatch.setattr(ffi._parser, "parse_type", lambda cdecl: parsed.append(cdecl) or parse_type(cdecl))

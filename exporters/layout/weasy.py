@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 from ..engine import compat
 from ..engine.compat import AdaptationFailed, Engine
-from ..engine.compat.cffi import fast_types
 from ..engine.compat.fonttools import fonttools_on_first_use
 from ..engine.compat.python import linker_cache_lookups, without_linker_cache
 from ..engine.compat.tinyhtml5 import cache_character_runs
@@ -48,13 +47,11 @@ def _load() -> None:
 
 _load()
 
-from weasyprint.text.ffi import ffi  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 from ..engine.compat import weasyprint as adapted  # noqa: E402 - once WeasyPrint is loaded
 
 cache_character_runs()
-fast_types(ffi)
 adapted.install()
 tablelines.install()
 
@@ -127,8 +124,8 @@ def render(
     for name, needed in (("page_frame", numbering is not None), ("table_lines", rows)):
         if needed and not engine.uses(name):
             raise AdaptationFailed(name, "not installed in the layout process")
-    frame = adapted.PageFrame(numbering, max_pages if engine.uses("page_limit") else 0,
-                              Budget(max_pages=max_pages).too_many_pages)
+    limit = max_pages if engine.uses("page_limit") else 0
+    frame = adapted.PageFrame(numbering, limit, Budget(max_pages=max_pages).too_many_pages)
     images: dict = {}
     with adapted.page_frame(frame):
         document = adapted.html_class(engine.uses("lean_ua"))(
@@ -142,14 +139,14 @@ def render(
         raise Budget(max_pages=max_pages).too_many_pages()
     laid = LaidOut(document, rows=rows, frame=frame)
     stand_ins = svgforms.stand_ins(html)
+    svgs = adapted.svg_images(images) if engine.uses("chart_forms") or engine.uses("draw_once") else {}
     if engine.uses("chart_forms"):
-        svgs = adapted.svg_images(images)
         laid.forms = svgforms.convert_all(svgs, forms or {})
-        if engine.uses("draw_once"):
-            for url, image in svgs.items():
-                if url not in laid.forms:
-                    adapted.draw_once(image)
-    if stand_ins - set(laid.forms):
+    if engine.uses("draw_once"):
+        for url, image in svgs.items():
+            if url not in laid.forms:
+                adapted.draw_once(image)
+    if stand_ins - set(laid.forms):  # each would print as an empty box
         raise AdaptationFailed("chart_forms", f"{len(stand_ins - set(laid.forms))} chart stand-in(s) found no form")
     return laid
 

@@ -28,7 +28,6 @@ to with the installed releases; ``docs/compat.md`` says how to move a cap.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -48,8 +47,6 @@ FEATURES = {
     "page_limit": ("max_pages during the layout", "max_pages is checked once the layout is done"),
     "chart_forms": ("charts placed as PDF forms", "WeasyPrint draws the charts' SVGs itself"),
 }
-
-log = logging.getLogger(__name__)
 
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -74,12 +71,10 @@ _states: dict[str, State] = {}
 
 
 def record(name: str, status: str, reason: str = "") -> bool:
-    """Note what adaptation ``name`` came to here; a skip gets its one debug line. Whether
-    it is installed."""
+    """Note what adaptation ``name`` came to here (the exporter logs it: ``tell``). Whether it
+    is installed."""
     with _lock:
         _states[name] = State(status, reason)
-    if status == SKIPPED:
-        log.debug("compat: %s skipped: %s", name, reason)
     return status == INSTALLED
 
 

@@ -61,9 +61,15 @@ def version() -> str:
 
 
 def install() -> None:
-    """Check and install the adaptations that live in WeasyPrint's modules (once per process)."""
+    """Check and install the adaptations that live in WeasyPrint's modules, and cffi's on
+    WeasyPrint's C bindings (once per process)."""
+    from weasyprint.text.ffi import ffi
+
+    from .cffi import fast_types
+
     if getattr(_layout.make_margin_boxes, "ocx_adapted", False):
         return
+    fast_types(ffi)
     fenced("lean_ua", _lean_ua_shape)
     if fenced("page_frame", lambda: _called_by(_layout.layout_document, _layout, "make_margin_boxes", 3)):
         _layout.make_margin_boxes = _adapted(_numbered_margin_boxes(_layout.make_margin_boxes))
