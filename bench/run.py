@@ -1,6 +1,6 @@
 """Export benchmark: whole-process ``jupyter nbconvert --to onecodex_pdf`` timings, side by side with peers.
 
-Usage: ``python bench/run.py [--repeat N] [--only example|large|scaling] [--no-peers] [--before DIR]``
+Usage: ``python bench/run.py [--repeat N] [--only example|large|scaling] [--no-peers] [--before DIR] [--stock]``
 
 Prints, per notebook, the median wall time (and the spread), the median CPU
 time and the peak memory of the whole process over N runs: ours with the
@@ -10,6 +10,8 @@ line also gives the median of the ratios within each round):
 
 * the One Codex client's ``onecodex_pdf``: a Python with ``onecodex[reports]==1.2.0``
   (``$BENCH_ONECODEX_PYTHON``, default ``/work/peers/onecodex-venv/bin/python``);
+* with ``--stock``, ours on the stock engine (``OCX_REPORTS_STOCK_ENGINE=1``: no adaptation of
+  WeasyPrint's internals, see docs/compat.md), to show what the adaptations buy;
 * nbconvert's ``webpdf`` with the system's Chromium (``bench/webpdf_chromium.py``):
   a Python with ``nbconvert[webpdf]`` (``$BENCH_WEBPDF_PYTHON``, default
   ``/work/peers/webpdf-venv/bin/python``) and ``/usr/bin/chromium``.
@@ -91,13 +93,15 @@ def measure(argv: list[str], cwd: Path, repeat: int, env: dict | None = None) ->
     return result
 
 
-def exporters(path: Path, peers: bool, before: Path | None) -> dict[str, tuple[list, dict | None]]:
+def exporters(path: Path, peers: bool, before: Path | None, stock: bool = False) -> dict[str, tuple[list, dict | None]]:
     """name -> (argv, env) of every exporter to run on ``path``: ours, an older ours, the installed peers."""
     out = f"{path.stem}.bench"
     ours = [sys.executable, "-m", "nbconvert", "--to", "onecodex_pdf", path.name, "--output", out, "--log-level=DEBUG"]
     runs = {"ours": (ours, None), "ours, workers=1": (ours + ["--OneCodexPDFExporter.workers=1"], None)}
     if before:
         runs["ours before"] = (ours[:-2] + [f"{out}.before"], dict(os.environ, PYTHONPATH=str(before)))
+    if stock:
+        runs["ours, stock engine"] = (ours[:-2] + [f"{out}.stock"], dict(os.environ, OCX_REPORTS_STOCK_ENGINE="1"))
     if not peers:
         return runs
     if ONECODEX_PYTHON.exists():
@@ -111,11 +115,11 @@ def exporters(path: Path, peers: bool, before: Path | None) -> dict[str, tuple[l
     return runs
 
 
-def side_by_side(path: Path, repeat: int, peers: bool, before: Path | None) -> dict[str, dict]:
+def side_by_side(path: Path, repeat: int, peers: bool, before: Path | None, stock: bool = False) -> dict[str, dict]:
     """Every exporter on one notebook, interleaved run by run so drift hits them alike;
     each round starts with the next exporter in turn, so none always runs right after
     the same one."""
-    runs = exporters(path, peers, before)
+    runs = exporters(path, peers, before, stock)
     labels = list(runs)
     results: dict[str, list] = {label: [] for label in runs}
     for round_ in range(repeat):
@@ -150,6 +154,10 @@ def print_case(name: str, results: dict[str, dict]) -> None:
             memory += f" (exporter {r['parent_mib']:.0f}, largest worker {r['worker_mib']:.0f})"
         ratio = "" if label == "ours" else f"{ours / r['median_s']:.2f}x"
         print(f"| {label} | {r['median_s']:.2f} s | {r['spread_s']:.2f} s | {r['cpu_s']:.1f} s | {memory} | {ratio} |")
+    for label in ("ours before", "ours, stock engine"):
+        if label in results:
+            rounds = [round(o / p, 2) for o, p in zip(results["ours"]["runs"], results[label]["runs"], strict=True)]
+            print(f"ours / {label}, per round: {rounds} (median {paired_ratio(results, label):.2f}x)")
     if name in TARGETS:
         web, ocx, mib = TARGETS[name]
         checks = [f"peak {results['ours']['peak_mib']:.0f} MiB (target <= {mib})"]
@@ -236,6 +244,7 @@ def main(argv=None) -> int:
         "--before", type=Path,
         help="also run an older ours: a directory holding its ocx_reports package tree, put first on PYTHONPATH",
     )
+    parser.add_argument("--stock", action="store_true", help="also run ours on the stock engine (no adaptations)")
     args = parser.parse_args(argv)
 
     inputs = prepare()
@@ -244,7 +253,7 @@ def main(argv=None) -> int:
     for name, path in inputs.items():
         if args.only and name != args.only:
             continue
-        print_case(name, side_by_side(path, args.repeat, not args.no_peers, args.before))
+        print_case(name, side_by_side(path, args.repeat, not args.no_peers, args.before, args.stock))
         alone = weasyprint_alone(path, args.repeat)
         print(f"WeasyPrint alone on the final HTML (serial, no chunks): {alone['median_s']:.2f} s, "
               f"{alone['peak_mib']:.0f} MiB")

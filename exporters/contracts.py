@@ -109,6 +109,11 @@ FORM_STAND_IN_ATTRIBUTE = "data-ocx-chart"
 with this attribute (``preprocessors.charts``), which ``layout.svgforms`` fills with the PDF
 it finds by ``form_digest``."""
 
+FORM_STAND_IN = f'<svg xmlns="http://www.w3.org/2000/svg" {{size}} {FORM_STAND_IN_ATTRIBUTE}="{{key}}"/>'
+"""The stand-in itself (``size``: the chart's ``width``, ``height`` and ``viewBox`` attributes),
+written by ``preprocessors.charts``; ``layout.svgforms`` finds each in a chunk by how it starts
+(``stand_ins``), and the layout fails over if one found no form (it would print empty)."""
+
 FORMS_RESOURCE = "ocx_pdf_forms"
 """The resources key of the charts' PDFs by ``form_digest``: filled by ``preprocessors.charts``,
 handed by the PDF exporter (``pdf.py``) to the layout (``layout.svgforms``)."""

@@ -10,6 +10,8 @@ from traitlets import Bool, Float, Int, default
 from ocx_reports import cores
 
 from .contracts import CUT_MARK, CUT_RESOURCE, FORMS_RESOURCE, ROWS_MARK
+from .engine import compat
+from .engine.compat import FAILED, INSTALLED, AdaptationFailed, Engine, State, Verdict
 from .html import OneCodexHTMLExporter
 from .layout import service
 from .layout.budget import Budget
@@ -48,10 +50,24 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         "rows) as lines whose values the layout draws at their columns' edges, which looks the same "
         "and takes a fraction of the CPU; off: one table cell per value.",
     ).tag(config=True)
+    stock_engine = Bool(
+        help="Lay the PDF out with WeasyPrint as released, none of the adaptations that make it fast "
+        "(tables as lines, parallel layout, charts placed as ready PDFs...): the same text and pages, "
+        "slower; for comparing, or should a WeasyPrint release break one (default: the "
+        "OCX_REPORTS_STOCK_ENGINE environment variable, else off).",
+    ).tag(config=True)
 
     @default("workers")
     def _workers_default(self):
         return cores.usable()
+
+    @default("stock_engine")
+    def _stock_engine_default(self):
+        return compat.stock_from_env()
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.engine = Engine(stock=self.stock_engine)  # what this export's layout may use
 
     @default("file_extension")
     def _file_extension_default(self):
@@ -81,39 +97,92 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         0.2-0.3 s the export no longer spends alone."""
         from .page.tables import TablePolicy
 
-        return TablePolicy(self._rows_mark, self.long_tables_as_lines, self.page_size)(html)
+        as_lines = self.long_tables_as_lines and self.engine.allows("table_lines")
+        return TablePolicy(self._rows_mark, as_lines, self.page_size)(html)
 
     def from_notebook_node(self, nb, resources=None, **kw):
+        self.engine = Engine(self.stock_engine, _known_off())
+        while True:
+            try:
+                return self._export(nb, resources, **kw)
+            except AdaptationFailed as exc:  # found by the layout: lay the report out without it
+                if not self.engine.allows(exc.adaptation):
+                    raise
+                compat.record(exc.adaptation, FAILED, exc.detail)
+                compat.tell(self.log, Verdict({exc.adaptation: State(FAILED, exc.detail)}, compat.versions()))
+                self.engine = self.engine.without(exc.adaptation)
+
+    def _export(self, nb, resources, **kw):
         # Marks the template puts between cells (and page/tables.py between row groups),
         # where the layout may be cut into chunks; unguessable, so no content has them.
         token = secrets.token_hex(8)
         cut, self._rows_mark = CUT_MARK.format(token=token), ROWS_MARK.format(token=token)
-        resources = {**(resources or {}), CUT_RESOURCE: cut}
         started = time.perf_counter()
-        html, resources = super().from_notebook_node(nb, resources, **kw)
+        planned = self.engine
+        html, rendered = super().from_notebook_node(nb, {**(resources or {}), CUT_RESOURCE: cut}, **kw)
+        self.engine = self._checked(planned)
+        if any(not self.engine.allows(name) for name in _relies_on(html, planned)):
+            return self._export(nb, resources, **kw)  # made for what the layout cannot do: again
         from .layout import paginate
         from .layout.parallel import fork_available, lay_out, peak_mib
 
-        chunks = paginate.split(html, cut, self._rows_mark, self.workers if fork_available() else 1)
+        parallel = fork_available() and self.engine.allows("page_frame")
+        chunks = paginate.split(html, cut, self._rows_mark, self.workers if parallel else 1)
         laid_out = time.perf_counter()
-        forms = resources.pop(FORMS_RESOURCE, {})  # charts the chart workers converted to PDF
+        forms = rendered.pop(FORMS_RESOURCE, {})  # charts the chart workers converted to PDF
         layout = service.started()
         font_css = assets.font_face_css(self.embed_fonts)
         budget = Budget(self.layout_timeout, self.layout_memory_mib, self.max_pages).started()
         pdf = (
-            layout.lay_out(chunks, self._policy, self.log, forms, font_css, budget, self._check_schema)
+            layout.lay_out(chunks, self._policy, self.log, forms, font_css, budget, self._check_schema, self.engine)
             if layout else None
         )
         if pdf is None:
-            pdf = lay_out(chunks, self._policy, self.log, forms, font_css, budget)
+            pdf = lay_out(chunks, self._policy, self.log, forms, font_css, budget, engine=self.engine)
         self.log.debug(
             "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s, exporter peak memory %.0f MiB",
             laid_out - started, len(chunks), time.perf_counter() - laid_out,
             peak_mib(),
         )
-        resources["output_extension"] = ".pdf"
-        resources["pdf_chunks"] = len(chunks)
-        return pdf, resources
+        rendered["output_extension"] = ".pdf"
+        rendered["pdf_chunks"] = len(chunks)
+        return pdf, rendered
+
+    def _checked(self, planned: Engine) -> Engine:
+        """``planned`` without the adaptations the layout process's self-test failed or skipped
+        (waiting for its warm-up, if it is not done); each told once per process."""
+        if planned.stock:
+            return planned
+        layout = service.started()
+        found = layout.verdict(self.layout_timeout or None) if layout else None
+        if found is None and (layout is None or not layout.process.is_alive()):
+            from .layout import selftest, weasy
+
+            if not selftest.checked():  # the warm-up runs it
+                weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))
+            found = compat.verdict()
+        if found is None:  # not known in time: the layout checks as it goes
+            return planned
+        compat.tell(self.log, found)
+        return Engine(planned.stock, planned.off | found.off())
+
+
+def _relies_on(html: str, engine: Engine) -> list[str]:
+    """The adaptations ``html``, made for ``engine``, relies on: tables laid out as lines, and
+    chart stand-ins (which print as empty boxes unless drawn as forms)."""
+    from .layout import svgforms, tablelines
+
+    relies = {"table_lines": tablelines.expected_rows(html), "chart_forms": svgforms.stand_ins(html)}
+    return [name for name, found in relies.items() if found and engine.allows(name)]
+
+
+def _known_off() -> frozenset:
+    """The adaptations known not to work before an export starts: those a layout found failing
+    or this process's self-test did not install, and those the layout process's did not."""
+    off = {name for name, state in compat.states().items() if state.status != INSTALLED}
+    layout = service.started()
+    found = layout.verdict(0) if layout else None
+    return frozenset(off | (found.off() if found else set()))
 
 
 # Under `jupyter nbconvert --to onecodex_pdf`, WeasyPrint is loaded and set up from here on,

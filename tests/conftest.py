@@ -1,13 +1,39 @@
 """Shared fixtures: a real local One Codex API server, a server that counts requests, and a clean
-credential environment."""
+credential environment; and ``--stock-engine``, which runs the PDF tests on stock WeasyPrint."""
 
+import os
 import subprocess
 import sys
 import textwrap
 
 import pytest
 
+from ocx_reports.exporters.engine.compat import STOCK_ENGINE_ENV, stock_from_env
 from ocx_reports.mockserver import MockServer
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--stock-engine",
+        action="store_true",
+        help=f"lay every PDF out with stock WeasyPrint, no engine adaptation ({STOCK_ENGINE_ENV}=1, which the "
+        "exports run in subprocesses see too); tests of an adaptation's own effect (marked adapted) are skipped",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "adapted: checks an engine adaptation's own effect; skipped with a stock engine")
+    if config.getoption("--stock-engine"):
+        os.environ[STOCK_ENGINE_ENV] = "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not stock_from_env():
+        return
+    skip = pytest.mark.skip(reason="checks an engine adaptation, which the stock engine leaves out")
+    for item in items:
+        if "adapted" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import shutil
@@ -71,6 +72,16 @@ def export_html(nb, path: Path | None = None, **traits) -> str:
 def export_pdf(nb, path: Path | None = None, **traits) -> bytes:
     pdf, _ = OneCodexPDFExporter(**traits).from_notebook_node(nb, resources=_resources(path))
     return pdf
+
+
+def engine_checked() -> None:
+    """Run the PDF engine's self-test in this process now (once), before a test patches the
+    layout in a way the self-test would take for a broken WeasyPrint."""
+    from ocx_reports.exporters.layout import weasy
+    from ocx_reports.exporters.page import assets
+    from ocx_reports.exporters.page.urlpolicy import URLPolicy
+
+    weasy.warm_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), assets.font_face_css(False))
 
 
 def pdf_pages_text(pdf: bytes) -> list[str]:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
+from helpers import code, engine_checked, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
 
 from ocx_reports.charts import specs, workers
 from ocx_reports.exporters.errors import ReportError
@@ -107,6 +107,7 @@ SVG_DRAWING = ["drawn by WeasyPrint", "converted to PDF forms"]
 def draw_svgs(patch, how: str) -> None:
     """Make the layout draw every SVG image itself, or place every one as a PDF form."""
     if how == "drawn by WeasyPrint":
+        engine_checked()  # with chart forms working, before they are turned off here
         patch.setattr(charts, "form_stand_in", lambda key, svg: None)  # the report keeps each chart's SVG
         patch.setattr(svgforms, "convert_all", lambda images, ready: {})
     else:
@@ -140,6 +141,7 @@ def test_chart_json_alone_prints_every_chart_as_vector_text_inside_the_page(gall
             assert any(name.startswith("Source-Sans") for name in chart_fonts)
 
 
+@pytest.mark.adapted
 def test_svg_forms_keep_chart_words_apart_and_export_byte_identical(monkeypatch):
     from pypdf import PdfReader
 
@@ -270,6 +272,7 @@ def test_cache_hits_skip_conversion(tmp_path, conversions):
     assert again.count("data:image/svg+xml;base64,") == first.count("data:image/svg+xml;base64,")
 
 
+@pytest.mark.adapted
 def test_pdf_report_places_the_pdf_each_chart_worker_made_and_caches_it(
     tmp_path, monkeypatch, conversions, layout_in_this_process
 ):
@@ -297,6 +300,7 @@ def test_pdf_report_places_the_pdf_each_chart_worker_made_and_caches_it(
         assert here and not [svg for svg in here if 'class="marks"' in svg], run  # only the logo: no Vega chart
 
 
+@pytest.mark.adapted
 def test_pdf_report_html_carries_a_sized_stand_in_for_each_chart_and_prints_the_same(
     monkeypatch, conversions, layout_in_this_process
 ):
@@ -327,6 +331,7 @@ def test_pdf_report_html_carries_a_sized_stand_in_for_each_chart_and_prints_the_
     assert "Barsample" in squeeze("".join(c[0] for c in chars(with_stand_ins)))
 
 
+@pytest.mark.adapted
 def test_chart_text_is_embedded_from_the_truetype_faces():
     """The chart workers' converter reads the report font's TrueType files only (faster
     than the package's OpenType/CFF ones, see ``assets.chart_font_dir``): each chart's
@@ -345,6 +350,7 @@ def test_chart_text_is_embedded_from_the_truetype_faces():
     assert all(path.suffix == ".ttf" for path in assets.chart_font_dir().iterdir())
 
 
+@pytest.mark.adapted
 def test_chart_font_links_come_back_where_a_cleaner_removed_them():
     """A temporary-file cleaner may empty the links folder under a long-lived process: a
     chart worker started after that still draws its chart's text in the report font."""
@@ -366,6 +372,7 @@ def test_chart_font_links_come_back_where_a_cleaner_removed_them():
     assert assets.chart_font_dir() == links
 
 
+@pytest.mark.adapted
 def test_pdf_report_places_kernel_drawn_svgs_as_forms_converted_in_the_background(tmp_path, monkeypatch, conversions):
     """An SVG the kernel drew (a chart saved with its SVG, a matplotlib figure) is converted
     by a chart worker while the exporter loads WeasyPrint, not drawn by the layout in
@@ -389,6 +396,7 @@ def test_pdf_report_places_kernel_drawn_svgs_as_forms_converted_in_the_backgroun
     assert len(conversions) == 1  # the HTML report converts nothing
 
 
+@pytest.mark.adapted
 def test_pdf_report_html_carries_a_sized_stand_in_for_each_kernel_drawn_svg_too(monkeypatch, layout_in_this_process):
     """A kernel-drawn SVG whose PDF is ready reaches the layout as an empty SVG of its size, like
     a drawn chart (a matplotlib figure with its XML declaration and doctype included), and
@@ -434,6 +442,7 @@ def test_pdf_report_html_carries_a_sized_stand_in_for_each_kernel_drawn_svg_too(
         assert "Vegadrawn" in text and "Matplotlibdrawn" in text
 
 
+@pytest.mark.adapted
 def test_damaged_cached_chart_pdfs_are_passed_over(tmp_path, monkeypatch, conversions, caplog):
     """A damaged cache file costs a conversion in the layout, never the export or a
     warning of the PDF reader's."""
@@ -695,6 +704,7 @@ def test_a_chart_that_stops_its_converter_fails_alone(crashing_chart, caplog):
     assert "cell 2" in caplog.text and "stopped while drawing it" in caplog.text
 
 
+@pytest.mark.adapted
 def test_pdf_report_rendered_again_after_a_failed_chart_still_places_the_others_as_forms(crashing_chart):
     """The report renders again to show the failed chart's placeholder; the charts that were
     drawn, and an SVG the kernel drew, keep their converted forms."""

@@ -105,6 +105,7 @@ def test_a_report_past_max_pages_stops_in_one_line(workers, monkeypatch):
     assert len(pdf_pages(export_pdf(pages(5), max_pages=count, workers=workers))) == count
 
 
+@pytest.mark.adapted
 @pytest.mark.slow
 def test_10k_page_break_divs_stop_in_one_line_within_the_budget(tmp_path):
     nb = notebook(code(outputs=[html_output('<div style="page-break-after: always">x</div>' * 10_000)]))
@@ -113,6 +114,7 @@ def test_10k_page_break_divs_stop_in_one_line_within_the_budget(tmp_path):
     assert seconds < SECONDS and peak < MIB, f"{seconds:.1f} s, {peak:.0f} MiB"
 
 
+@pytest.mark.adapted
 @pytest.mark.slow
 def test_200k_list_items_stop_in_one_line_within_the_budget(tmp_path):
     nb = notebook(markdown("".join(f"- item {i}\n" for i in range(200_000))))
@@ -141,6 +143,7 @@ def ours(folder) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(("ocx-", "weasyprint-")))
 
 
+@pytest.mark.adapted
 @pytest.mark.slow
 def test_a_killed_export_leaves_folders_that_the_next_export_removes(tmp_path):
     temp = tmp_path / "tmp"

@@ -10,6 +10,8 @@ import pypdf
 import pytest
 from helpers import code, markdown, new_output, notebook, write
 
+from ocx_reports.exporters.engine.compat import stock_from_env
+
 ROOT = Path(__file__).resolve().parents[1]
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
@@ -128,13 +130,17 @@ def test_nbconvert_lays_out_in_its_own_process_and_skips_the_collections_at_exit
     env = {**os.environ, "TMPDIR": str(temporary)}
     subprocess.run([sys.executable, "-c", _REPORTS_FROZEN, runner], cwd=tmp_path, env=env, check=True, timeout=300)
     with pdfplumber.open(tmp_path / "report.pdf") as pdf:
-        assert "Some text." in pdf.pages[-1].extract_text() and "Chart title" in pdf.pages[-1].extract_text()
+        text = pdf.pages[-1].extract_text()
+        assert "Some text." in text and "Charttitle" in "".join(text.split())
     frozen, weasyprint_loaded = (tmp_path / "frozen.txt").read_text().split()
     if runner == "nbconvert":
         assert int(frozen) > 10_000 and weasyprint_loaded == "False"
     else:
         assert int(frozen) == 0 and weasyprint_loaded == "True"
-    assert [path.name for path in temporary.iterdir() if not path.name.startswith("_jinja2-cache")] == []
+    # The stock engine lets WeasyPrint keep its copies of the fonts where it wants: a layout
+    # process that ends without finalizers leaves them (the next export removes them a day on).
+    kept = ("_jinja2-cache", "weasyprint-") if stock_from_env() else ("_jinja2-cache",)
+    assert [path.name for path in temporary.iterdir() if not path.name.startswith(kept)] == []
 
 
 # ``jupyter nbconvert`` with chunks as small as the parallel layout tests use.
@@ -149,6 +155,7 @@ main()
 """
 
 
+@pytest.mark.adapted
 def test_layout_process_messages_reach_the_user_once_at_nbconvert_log_level(tmp_path):
     """What the layout processes log (a refused URL in every chunk, the chunks' timings)
     is printed by nbconvert as its own lines, each message once and only at a log level

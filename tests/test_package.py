@@ -45,6 +45,7 @@ def test_listing_exporters_imports_no_pdf_or_chart_engine():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the compiler fallback is Linux's find_library")
+@pytest.mark.adapted
 def test_loading_weasyprint_runs_no_compiler_or_linker(tmp_path):
     """WeasyPrint's Windows and macOS names for its C libraries miss on Linux; a miss must
     not cost a compiler and a linker run (``ctypes.util.find_library``'s fallbacks)."""
@@ -64,6 +65,7 @@ def test_loading_weasyprint_runs_no_compiler_or_linker(tmp_path):
     assert not ran.exists(), ran.read_text()
 
 
+@pytest.mark.adapted
 def test_loading_weasyprint_leaves_fonttools_subsetter_and_instancer_for_first_use():
     """Report fonts are static and HarfBuzz subsets them, so WeasyPrint's fontTools fallbacks
     (most of fontTools) load only when used; once WeasyPrint is loaded, they are the real ones."""

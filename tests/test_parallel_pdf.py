@@ -75,6 +75,7 @@ def _flat(outline):
             yield item
 
 
+@pytest.mark.adapted
 def test_parallel_output_has_the_serial_text_in_order_and_right_page_numbers(small_chunks):
     nb = _report()
     serial = pdf_pages_text(export_pdf(nb, workers=1))
@@ -166,6 +167,7 @@ def test_short_tables_are_left_as_they_are():
     assert tables.RowLimit(20, attach=True).cut(html) == html
 
 
+@pytest.mark.adapted
 def test_header_logo_is_drawn_once_and_placed_on_every_page():
     nb = notebook(markdown("Long text. " * 2500))
     reader = PdfReader(io.BytesIO(export_pdf(nb)))
@@ -332,6 +334,7 @@ def test_lines_are_text_in_the_report_fonts_sharing_one_subset_per_face():
     assert len(faces) >= 3 and all(len(fonts) == 1 for fonts in faces.values()), faces
 
 
+@pytest.mark.adapted
 def test_a_lines_value_its_font_cannot_draw_stops_the_layout_with_one_line(tmp_path):
     """The exporter makes lines only of characters the report font draws alone; should a
     value reach the layout with one it cannot (a notebook's stylesheet giving tables
@@ -395,16 +398,19 @@ def test_tables_that_are_not_plain_text_keep_their_cells():
         assert "ocx-row-lines" not in policy(html), reason
 
 
+@pytest.mark.adapted
 def test_layout_runs_with_fewer_collections_then_restores_the_collector(small_chunks, monkeypatch, tmp_path):
+    import weasyprint
+
     seen = tmp_path / "thresholds"
-    render = weasy.ReportHTML.render
+    render = weasyprint.HTML.render
 
     def recording(self, *args, **kw):  # runs in the chunk processes too: they are forked
         with seen.open("a") as log:
             log.write(f"{gc.get_threshold()[0]}\n")
         return render(self, *args, **kw)
 
-    monkeypatch.setattr(weasy.ReportHTML, "render", recording)
+    monkeypatch.setattr(weasyprint.HTML, "render", recording)
     before = gc.get_threshold()
     export_pdf(_report())  # in chunks
     export_pdf(notebook(markdown("A short report.")))  # in this process
@@ -414,12 +420,14 @@ def test_layout_runs_with_fewer_collections_then_restores_the_collector(small_ch
 
 
 def test_chunks_inherit_weasyprint_warmed_up_once_in_the_exporter(small_chunks, monkeypatch):
+    from ocx_reports.exporters.layout import selftest
+
     monkeypatch.setattr(weasy, "_warmed_up", set())
-    laid_out_here = []  # the forked chunks append to their own copies
-    render_pdf = weasy.render_pdf
-    monkeypatch.setattr(weasy, "render_pdf", lambda html, policy: laid_out_here.append(html) or render_pdf(html, policy))
+    warmed_up_here = []  # the forked chunks append to their own copies
+    run = selftest.run
+    monkeypatch.setattr(selftest, "run", lambda policy, css: warmed_up_here.append(css) or run(policy, css))
     first, second = export_pdf(_report()), export_pdf(_report())
-    assert len(laid_out_here) == 1 and "Warm <i>up</i>" in laid_out_here[0]
+    assert len(warmed_up_here) == 1
     assert pdf_pages_text(first) == pdf_pages_text(second)
 
 

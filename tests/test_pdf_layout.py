@@ -89,11 +89,14 @@ def test_body_font_comes_from_the_font_package():
     assert any(name.startswith("Source-Sans-Pro") for name in fonts)
 
 
+@pytest.mark.adapted
 def test_weasyprint_c_types_are_resolved_without_parsing_c(monkeypatch):
     """cffi parses a C program (about 5 ms) for each type text it has not seen, and
     WeasyPrint's font subsetting puts each glyph list's length in the text: the pointers and
     arrays WeasyPrint allocates are resolved from cffi's type model instead, to the same types."""
     from weasyprint.text.ffi import ffi
+
+    from ocx_reports.exporters.layout import weasy  # noqa: F401 - loaded first: its check parses a few types
 
     parsed = []
     parse_type = ffi._parser.parse_type
@@ -197,14 +200,17 @@ def _display(helper):
 
 
 def test_lists_keep_their_markers_under_the_lean_user_agent_stylesheet():
-    from ocx_reports.exporters.layout.weasy import lean_ua_stylesheet
+    from ocx_reports.exporters.engine import compat
+    from ocx_reports.exporters.layout import weasy  # noqa: F401 - checks and installs the adaptations
 
-    assert lean_ua_stylesheet() is not None, "WeasyPrint's user-agent rules changed: the export is slower"
+    if not compat.stock_from_env():
+        assert compat.installed("lean_ua"), f"the export is slower: {compat.states()['lean_ua']}"
     pdf = export_pdf(notebook(markdown("- first item\n- second item\n\n1. one\n2. two")))
     text = pdf_pages_text(pdf)[0]
     assert text.count("•") == 2 and "1." in text and "2." in text
 
 
+@pytest.mark.adapted
 def test_the_html_parser_builds_each_character_run_pattern_once(monkeypatch):
     """WeasyPrint's HTML parser looks up the pattern for each run of text in a cache that
     never hits in tinyhtml5 2.1.0; ours does, and the parse is the same."""

@@ -8,5 +8,6 @@ chunks out in forked processes and merges their PDFs; ``service`` is the layout 
 ``jupyter nbconvert --to onecodex_pdf`` starts early, which does that for the exporter.
 Each layout keeps to a ``budget`` (time, memory, pages); its processes' log records come
 back through ``childlogs``, and their temporary files go in one folder per process
-(``scratch``).
+(``scratch``). ``selftest`` is the page each layout process warms WeasyPrint up with, which
+checks the engine's adaptations (``engine.compat``) before a report relies on them.
 """

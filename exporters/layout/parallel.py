@@ -24,6 +24,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from ..engine.compat import AdaptationFailed, Engine
 from ..errors import ReportError
 from . import childlogs
 from .budget import Budget
@@ -63,28 +64,33 @@ def fork_available() -> bool:
 
 
 def lay_out(
-    chunks: list[str], policy, log, forms: dict, font_css: str, budget: Budget = Budget(), here: bool = False
+    chunks: list[str], policy, log, forms: dict, font_css: str, budget: Budget = Budget(), here: bool = False,
+    engine: Engine = Engine(),
 ) -> bytes:
-    """The PDF of a report's chunks, laid out within ``budget`` (started). Each chunk is laid
-    out in a forked process, after WeasyPrint is set up here once (with the report's
-    ``@font-face`` rules, ``font_css``) for them to inherit. A single chunk is laid out in
-    this process if it is ``here`` to lay out (the layout process, which then holds itself
-    to the budget), and where no process can be forked (then without a budget)."""
+    """The PDF of a report's chunks, laid out within ``budget`` (started) with the adaptations
+    ``engine`` allows. Each chunk is laid out in a forked process, after WeasyPrint is set up
+    here once (with the report's ``@font-face`` rules, ``font_css``) for them to inherit. A
+    single chunk is laid out in this process if it is ``here`` to lay out (the layout process,
+    which then holds itself to the budget), and where no process can be forked (then without
+    a budget)."""
     from .weasy import render_pdf, warm_up
 
     if len(chunks) == 1 and not fork_available():
-        return render_pdf(chunks[0], policy, forms)
+        return render_pdf(chunks[0], policy, forms, engine=engine)
     if len(chunks) == 1 and here:
         with budget.applied():
-            return render_pdf(chunks[0], policy, forms, budget.max_pages)
+            return render_pdf(chunks[0], policy, forms, budget.max_pages, engine)
     warm_up(policy, font_css)
-    return render_chunks(chunks, policy, log, forms, budget)
+    return render_chunks(chunks, policy, log, forms, budget, engine)
 
 
-def render_chunks(chunks: list[str], policy, log, forms: dict | None = None, budget: Budget = Budget()) -> bytes:
+def render_chunks(
+    chunks: list[str], policy, log, forms: dict | None = None, budget: Budget = Budget(), engine: Engine = Engine()
+) -> bytes:
     """Lay out every chunk in its own process within ``budget`` and return the merged PDF
     (``forms``: SVG images already converted to PDF, see ``svgforms``). If one fails or the
-    deadline passes, the others are killed at once."""
+    deadline passes, the others are killed at once. Chunks of a report in several are
+    numbered across it (``page_frame``); one alone numbers its own pages."""
     import pikepdf  # noqa: F401 - the merge needs it, and children converting SVG forms share it once imported
 
     context = multiprocessing.get_context("fork")
@@ -92,25 +98,28 @@ def render_chunks(chunks: list[str], policy, log, forms: dict | None = None, bud
     try:
         for html in chunks:
             ours, theirs = context.Pipe()
-            process = context.Process(target=_lay_out, args=(theirs, html, policy, forms, budget), daemon=True)
+            process = context.Process(
+                target=_lay_out, args=(theirs, html, policy, forms, budget, engine, len(chunks) > 1), daemon=True
+            )
             process.start()
             theirs.close()
             processes.append(process)
             pipes.append(ours)
-        counts = [_receive(pipe, process, budget) for pipe, process in zip(pipes, processes)]
-        if budget.max_pages and sum(counts) > budget.max_pages:
-            raise budget.too_many_pages()
-        offset = 0
-        for pipe, count in zip(pipes, counts):
-            pipe.send((offset, sum(counts)))
-            offset += count
-        results = [_receive(pipe, process, budget) for pipe, process in zip(pipes, processes)]
+        if len(chunks) > 1:
+            counts = [_receive(pipe, process, budget, "count") for pipe, process in zip(pipes, processes)]
+            if budget.max_pages and sum(counts) > budget.max_pages:
+                raise budget.too_many_pages()
+            offset = 0
+            for pipe, count in zip(pipes, counts):
+                pipe.send((offset, sum(counts)))
+                offset += count
+        results = [_receive(pipe, process, budget, "done") for pipe, process in zip(pipes, processes)]
         done = True
         childlogs.handle([record for result in results for record in result.records])
-        for number, (count, result) in enumerate(zip(counts, results), start=1):
+        for number, result in enumerate(results, start=1):
             log.debug(
                 "PDF chunk %d: %d pages in %.2f s (%.2f CPU-s), peak memory %.0f MiB",
-                number, count, result.seconds, result.cpu_seconds, result.peak_mib,
+                number, len(result.heights), result.seconds, result.cpu_seconds, result.peak_mib,
             )
     finally:
         for process in processes:
@@ -127,8 +136,9 @@ def render_chunks(chunks: list[str], policy, log, forms: dict | None = None, bud
     return pdf
 
 
-def _receive(pipe, process, budget: Budget):
-    """A chunk process's next message; its failure, its death and the deadline as errors."""
+def _receive(pipe, process, budget: Budget, expected: str):
+    """A chunk process's next message, of the ``expected`` kind; its failure, its death and the
+    deadline as errors."""
     if not pipe.poll(budget.remaining()):
         raise budget.timed_out()
     try:
@@ -139,12 +149,14 @@ def _receive(pipe, process, budget: Budget):
     if kind == "error":
         childlogs.handle(*records)
         raise budget.failure(value)
+    if kind != expected:  # a chunk written before its page frame was numbered
+        raise AdaptationFailed("page_frame", f"a chunk process sent its {kind!r} before its page count")
     return value
 
 
-def _lay_out(pipe, html: str, policy, forms: dict | None, budget: Budget) -> None:
-    """Child process: lay out one chunk within the budget, numbered as the parent says, and
-    send its PDF."""
+def _lay_out(pipe, html: str, policy, forms: dict | None, budget: Budget, engine: Engine, numbered: bool) -> None:
+    """Child process: lay out one chunk within the budget, numbered as the parent says if it
+    is one of several (``numbered``), and send its PDF."""
     from .weasy import fewer_collections, forked, render, write_pdf
 
     forked()
@@ -156,11 +168,11 @@ def _lay_out(pipe, html: str, policy, forms: dict | None, budget: Budget) -> Non
     with childlogs.kept() as records:
         try:
             started, cpu_started = time.perf_counter(), time.process_time()
-            with budget.applied(), fewer_collections():
-                document = render(html, policy, numbering, forms, budget.max_pages)
-                chunk = _navigation(document)
-                chunk.pdf = write_pdf(document)
-                del document
+            with budget.applied(), fewer_collections(not engine.stock):
+                laid = render(html, policy, numbering if numbered else None, forms, budget.max_pages, engine)
+                chunk = _navigation(laid.document)
+                chunk.pdf = write_pdf(laid)
+                del laid
             chunk.seconds = time.perf_counter() - started
             chunk.cpu_seconds = time.process_time() - cpu_started
             chunk.peak_mib = peak_mib()

@@ -6,8 +6,10 @@ itself, after nbconvert had started and read the notebook: on a short report
 that was a quarter of the export, on one core, with the other idle. So when
 nbconvert loads the PDF exporter to list its formats and the command line
 asks for ``onecodex_pdf``, this module forks a process that loads and sets up
-WeasyPrint meanwhile, then lays out the reports the exporter sends it (all
-their chunks: it forks the chunk processes itself, see ``parallel.py``).
+WeasyPrint meanwhile, with the engine's self-test page (``selftest``), sends
+the exporter what the adaptations came to, then lays out the reports the
+exporter sends it (all their chunks: it forks the chunk processes itself,
+see ``parallel.py``).
 Anywhere else (a notebook server, a script, a batch build) none starts, and
 the exporter lays out in its own process as before.
 
@@ -26,6 +28,7 @@ import sys
 import threading
 from pathlib import Path
 
+from ..engine.compat import Engine, Verdict
 from . import childlogs, parallel, scratch
 from .budget import Budget
 from .parallel import fork_available, send_failure
@@ -64,21 +67,41 @@ class LayoutProcess:
         )
         self.process.start()
         theirs.close()
+        self._verdict: tuple | None = None  # (what it sent once set up,) once read
         # Run before multiprocessing's own exit handler, which would wait for the
         # process: closing the pipe is what tells it to stop.
         atexit.register(self.stop)
 
+    def verdict(self, timeout: float | None = None) -> Verdict | None:
+        """What the adaptations came to in the process's self-test (its warm-up, see
+        ``selftest``), waiting for it at most ``timeout`` seconds (None: for ever); None if
+        unknown (it stopped, its warm-up failed, or it is still warming up)."""
+        with self.lock:
+            return self._ready(timeout)
+
+    def _ready(self, timeout: float | None = None) -> Verdict | None:
+        if self._verdict is None:
+            try:
+                if not self.pipe.poll(timeout):
+                    return None
+                self._verdict = (self.pipe.recv(),)
+            except (EOFError, OSError):  # it stopped: the exporter lays out itself
+                self._verdict = (None,)
+        return self._verdict[0]
+
     def lay_out(
         self, chunks: list[str], policy, log: logging.Logger, forms: dict, font_css: str, budget: Budget,
-        meanwhile=None,
+        meanwhile=None, engine: Engine = Engine(),
     ) -> bytes | None:
-        """The report's PDF, laid out in that process within ``budget`` (started); None if
-        it had stopped before the job (the exporter then lays it out itself). ``meanwhile``
-        is called once the process has the job. The layout's log records are handled here
-        by the loggers of their names, ``log`` at its level."""
+        """The report's PDF, laid out in that process within ``budget`` (started) with the
+        adaptations ``engine`` allows; None if it had stopped before the job (the exporter
+        then lays it out itself). ``meanwhile`` is called once the process has the job. The
+        layout's log records are handled here by the loggers of their names, ``log`` at its
+        level."""
         with self.lock:
+            self._ready()
             try:
-                self.pipe.send((chunks, policy, forms, font_css, log.name, log.getEffectiveLevel(), budget))
+                self.pipe.send((chunks, policy, forms, font_css, log.name, log.getEffectiveLevel(), budget, engine))
                 self.pipe.recv()  # it has the job
             except (EOFError, OSError):  # it had stopped
                 self.process.join()
@@ -133,15 +156,19 @@ def _serve(pipe, exporters_end, font_css: str) -> None:
     process: it ends with ``os._exit``, which runs no finalizers (a garbage collection to
     run them took about 50 ms the exporter would wait for at its exit)."""
     exporters_end.close()
+    verdict = None
     try:
+        from ..engine import compat
         from ..page.urlpolicy import URLPolicy
         from . import weasy
 
         weasy.forked()
         weasy.warm_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), font_css)
+        verdict = compat.verdict()
     except Exception:  # noqa: BLE001 - the report's own layout fails the same way, and says why
         pass
     try:
+        pipe.send(verdict)  # what the exporter may plan the report's page for
         while True:
             job = pipe.recv()
             pipe.send(True)  # so the exporter knows a failure from now on is this job's
@@ -151,14 +178,15 @@ def _serve(pipe, exporters_end, font_css: str) -> None:
 
 
 def _lay_out(
-    pipe, chunks: list[str], policy, forms: dict, font_css: str, log_name: str, level: int, budget: Budget
+    pipe, chunks: list[str], policy, forms: dict, font_css: str, log_name: str, level: int, budget: Budget,
+    engine: Engine,
 ) -> None:
     log = logging.getLogger(log_name)
     saved = log.level
     log.setLevel(level)  # as in the exporter: this process started before its logging was set up
     with childlogs.kept() as records:
         try:
-            pdf = parallel.lay_out(chunks, policy, log, forms, font_css, budget, here=True)
+            pdf = parallel.lay_out(chunks, policy, log, forms, font_css, budget, here=True, engine=engine)
             log.debug("PDF layout process: peak memory %.0f MiB", parallel.peak_mib())
             pipe.send(("done", pdf, records))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the exporter

@@ -16,7 +16,8 @@ an empty SVG of its size (see ``preprocessors.charts.form_stand_in``), not as it
 
 WeasyPrint fills in the resources of the forms it knows (fonts included)
 while it builds the PDF, so a converted form joins the page's XObjects
-without resources, and ``finish`` adds them to the PDF afterwards (it is
+(reached through ``engine.compat.weasyprint``, as are the SVG images of the
+render's cache) without resources, and ``finish`` adds them to the PDF afterwards (it is
 passed as ``write_pdf``'s finisher). SVGs that may refer to anything outside
 themselves (an ``href`` that is not a fragment or a ``data:`` URI, a CSS
 ``url()`` that is not a fragment) stay with
@@ -36,7 +37,7 @@ from urllib.parse import unquote_to_bytes
 
 import pydyf
 
-from ..contracts import form_digest
+from ..contracts import FORM_STAND_IN, FORM_STAND_IN_ATTRIBUTE, form_digest
 
 #: A reference that may point outside the SVG itself: an href that is not
 #: "#id" or a data: URI, or a CSS url() that is not "#id".
@@ -52,6 +53,7 @@ def convert_all(images: dict, ready: dict[str, bytes]) -> dict:
     """URL -> PDFForm for the SVG images (URL -> WeasyPrint SVGImage) worth converting,
     each made to draw as its form; the rest are left to WeasyPrint. ``ready``: PDFs
     the chart workers already made, by ``form_digest`` of the SVG."""
+    from ..engine.compat.weasyprint import draw_as
     sources = {url: svg_source(url) for url in images}
     converted = {url: ready.get(form_digest(svg)) for url, svg in sources.items() if svg is not None}
     unconverted = sum(len(sources[url]) for url, pdf in converted.items() if pdf is None)
@@ -62,8 +64,25 @@ def convert_all(images: dict, ready: dict[str, bytes]) -> dict:
         form = convert(sources[url], pdf)
         if form is not None:
             forms[url] = form
-            images[url].draw = form.draw
+            draw_as(images[url], form.draw)
     return forms
+
+
+#: How the template embeds an SVG, and how every form stand-in's base64 starts: that of the
+#: stand-in's fixed start, cut to whole 3-byte groups (each gives 4 characters of its own).
+_SVG_URI = "data:image/svg+xml;base64,"
+_START = FORM_STAND_IN[: FORM_STAND_IN.index("{")].encode()
+_STAND_IN_START = base64.b64encode(_START[: len(_START) // 3 * 3]).decode()
+_STAND_IN_URI = re.compile(re.escape(_SVG_URI + _STAND_IN_START) + r"[A-Za-z0-9+/=]{0,1000}(?![A-Za-z0-9+/=])")
+
+
+def stand_ins(html: str) -> set[str]:
+    """The data URIs of the chart form stand-ins ``html`` shows (see ``FORM_STAND_IN_ATTRIBUTE``):
+    each must be drawn as a form, or the chart would print as an empty box."""
+    if _STAND_IN_START not in html:
+        return set()
+    marker = FORM_STAND_IN_ATTRIBUTE.encode()
+    return {uri for uri in set(_STAND_IN_URI.findall(html)) if marker in (svg_source(uri) or b"")}
 
 
 def svg_source(url: str) -> bytes | None:
@@ -132,18 +151,20 @@ class PDFForm:
     def draw(self, stream, width: float, height: float, _style=None) -> None:
         """Place the form in WeasyPrint's box of ``width`` x ``height`` (CSS px, y down);
         the signature of WeasyPrint's ``SVGImage.draw``, which it replaces."""
-        resources = stream._resources
-        if id(resources) not in self.forms:
+        from ..engine.compat.weasyprint import xobjects as resources_of
+
+        key, xobjects = resources_of(stream)
+        if key not in self.forms:
             form = _stream(self.content, {"Type": "/XObject", "Subtype": "/Form", "BBox": self.bbox})
-            name = f"ocxsvg{len(resources['XObject'])}"
-            resources["XObject"][name] = form
-            self.forms[id(resources)] = name, form
+            name = f"ocxsvg{len(xobjects)}"
+            xobjects[name] = form
+            self.forms[key] = name, form
         # Scaled to fit and centred, like an SVG's default preserveAspectRatio.
         scale = min(width / self.width, height / self.height)
         left, top = (width - self.width * scale) / 2, (height - self.height * scale) / 2
         stream.push_state()
         stream.transform(a=scale, d=-scale, e=left - scale * self.left, f=top + scale * self.top)
-        stream.draw_x_object(self.forms[id(resources)][0])
+        stream.draw_x_object(self.forms[key][0])
         stream.pop_state()
 
     def finish(self, copier: "_Copier") -> None:

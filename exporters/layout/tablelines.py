@@ -16,7 +16,11 @@ and the rest in the row's. Each character is shaped once per process by
 Pango, with the cell's font settings (tabular figures, no kerning or
 ligatures: a glyph does not depend on its neighbours), and drawn through
 WeasyPrint's own font objects, so the PDF embeds one subset per face for the
-whole report, with widths and a ToUnicode map like any other text. Each
+whole report, with widths and a ToUnicode map like any other text. How that
+reaches into WeasyPrint (its painter, text layout and fonts) is
+``engine.compat.weasyprint``'s; this module places the values. The layout
+counts the rows drawn against ``expected_rows``: a WeasyPrint that stops
+painting them fails over to cells, never prints blank rows. Each
 value ends in a space, so text extraction splits values as it would cells.
 ``page/tables.py`` only makes lines of characters the report font has and draws
 alone (no combining marks), so every character is one glyph here.
@@ -51,57 +55,37 @@ def _columns(attribute: str) -> tuple[float, list[tuple[float, float, bool, bool
 
 
 def install() -> None:
-    """Make WeasyPrint draw the values of the cells ``page/tables.py`` marks (once per process).
+    """Make WeasyPrint draw the values of the cells ``page/tables.py`` marks (once per
+    process), if its painter is as expected (``engine.compat.weasyprint``)."""
+    from ..engine.compat.weasyprint import paint_marked_cells
 
-    WeasyPrint paints a cell's block content through ``draw_block_level``, in
-    document order; the values are drawn there, so text extraction meets them
-    where it met the lines of text before."""
-    from weasyprint import draw
-
-    if getattr(draw.draw_block_level, "draws_table_lines", False):
-        return
-    draw_block_level = draw.draw_block_level
-
-    def drawing_table_lines(page, stream, blocks_and_cells):
-        for block in blocks_and_cells:
-            if block.element_tag == "td" and block.element is not None:
-                attribute = block.element.get(LINES_COLUMNS_ATTRIBUTE)
-                if attribute is not None:
-                    _draw(stream, block, attribute)
-        draw_block_level(page, stream, blocks_and_cells)
-
-    drawing_table_lines.draws_table_lines = True
-    draw.draw_block_level = drawing_table_lines
+    paint_marked_cells(LINES_COLUMNS_ATTRIBUTE, _draw)
 
 
-def _draw(stream, cell, attribute: str) -> None:
-    """Draw the values of the rows of ``cell`` laid out on this page."""
-    rows = [(row, _values(row.element)) for row in cell.children if row.element is not None]
-    rows = [(row, values) for row, values in rows if values is not None]
+def _draw(stream, cell, attribute: str) -> int:
+    """Draw the values of the rows of ``cell`` laid out on this page; how many rows."""
+    from ..engine.compat.weasyprint import Lines, Undrawable
+
+    rows = [(top, values, style) for top, element, style in cell.rows if (values := _values(element)) is not None]
     if not rows:
-        return
+        return 0
     padding, columns = _columns(attribute)
-    style = rows[0][0].style
-    size, left = style["font_size"], cell.content_box_x()
-    faces = {False: _face(style), True: _face(cell.style)}
-    fonts = {index: face.font_in(stream) for index, face in faces.items()}
-    _, baseline = faces[False].strut
-    stream.set_color(style["color"])
-    stream.begin_text()
-    for row, values in rows:
-        y = row.position_y + baseline
-        for value, (edge, width, to_right, index) in zip(values, columns):
-            if not value:
-                continue
-            font, font_size = fonts[index]
-            glyphs, advance = faces[index].glyphs(value, font)
-            x = left + edge * size
-            if to_right:
-                x += (width - 2 * padding) * size - advance
-            stream.set_font_size(font.hash, font_size)
-            stream.set_text_matrix(1, 0, 0, -1, x, y)
-            stream.show_text(glyphs)
-    stream.end_text()
+    try:
+        lines = Lines(stream, rows[0][2], cell.style)
+        size, baseline = lines.font_size, lines.baseline
+        for top, values, _ in rows:
+            for value, (edge, width, to_right, index) in zip(values, columns):
+                if not value:
+                    continue
+                glyphs, advance = lines.glyphs(value, index)
+                x = cell.left + edge * size
+                if to_right:
+                    x += (width - 2 * padding) * size - advance
+                lines.show(glyphs, index, x, top + baseline)
+        lines.end()
+    except Undrawable as exc:
+        raise _undrawable(exc.args[0]) from None
+    return len(rows)
 
 
 def _values(element) -> list[str] | None:
@@ -112,81 +96,11 @@ def _values(element) -> list[str] | None:
     return None if values is None else values.split("\t")
 
 
-def _face(style) -> "_Face":
-    """The glyphs of the style's font, kept for the process."""
-    from weasyprint.text.line_break import _font_style_cache_key
-
-    key = _font_style_cache_key(style, include_size=True)
-    if key not in _faces:
-        _faces[key] = _Face(style)
-    return _faces[key]
-
-
-_faces: dict[str, "_Face"] = {}
-
-
-class _Face:
-    """A font as Pango shapes it for a style: each character's glyph and advance."""
-
-    def __init__(self, style):
-        from weasyprint.text.line_break import strut
-
-        self.style = style
-        self.strut = strut(style)  # (line height, baseline from the line's top)
-        self.layout = self.pango_font = None  # the first character's layout keeps the font alive
-        self.chars: dict[str, tuple[int, str, float, int]] = {}  # char -> glyph, TJ hex, advance px, width
-        self._shape(" ")
-
-    def font_in(self, stream):
-        """WeasyPrint's font object and size for this face in ``stream``'s document."""
-        return stream.add_font(self.pango_font)
-
-    def glyphs(self, text: str, font) -> tuple[str, float]:
-        """``text`` and a space as a TJ string of glyphs, and the text's advance in px;
-        ``font`` (WeasyPrint's, for the document) learns their widths and characters."""
-        chars = self.chars
-        missing = [char for char in set(text) if char not in chars]
-        if missing:
-            self._shape(*missing)
-        for char in (*text, " "):
-            glyph, _, _, width = chars[char]
-            if glyph not in font.to_unicode:
-                font.to_unicode[glyph] = char
-                font.widths[glyph] = width
-        drawn = "".join(chars[char][1] for char in text)
-        return f"<{drawn}{chars[' '][1]}>", sum(chars[char][2] for char in text)
-
-    def _shape(self, *chars: str) -> None:
-        from weasyprint.text.ffi import FROM_UNITS, ffi, pango
-        from weasyprint.text.line_break import Layout
-
-        rect = ffi.new("PangoRectangle *")
-        font_size = self.style["font_size"]
-        for char in chars:
-            layout = Layout(self.style)
-            layout.set_text(char)
-            line, _ = layout.get_first_line()
-            runs = line.runs
-            if runs == ffi.NULL or runs.next != ffi.NULL or runs.data.glyphs.num_glyphs != 1:
-                raise _undrawable(char)
-            run = runs.data
-            info = run.glyphs.glyphs[0]
-            if info.glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG or info.glyph == pango.PANGO_GLYPH_EMPTY:
-                raise _undrawable(char)
-            if self.layout is None:
-                self.layout, self.pango_font = layout, run.item.analysis.font
-            elif run.item.analysis.font != self.pango_font:
-                raise _undrawable(char)
-            # The width WeasyPrint writes for the glyph, and a correction where the
-            # advance differs from it, as it draws text itself.
-            pango.pango_font_get_glyph_extents(self.pango_font, info.glyph, ffi.NULL, rect)
-            width = round(rect.width * 1000 * FROM_UNITS / font_size)
-            advance = info.geometry.width * FROM_UNITS
-            drawn = f"{info.glyph:04x}"
-            correction = int(width - advance * 1000 / font_size)
-            if correction:
-                drawn += f">{correction}<"
-            self.chars[char] = info.glyph, drawn, advance, width
+def expected_rows(html: str) -> int:
+    """How many rows ``html`` has laid out as lines: each must be drawn once."""
+    if LINES_COLUMNS_ATTRIBUTE not in html:
+        return 0
+    return html.count(f' {LINE_ROW_ATTRIBUTE}="') + html.count(f' {LINE_SHADED_ROW_ATTRIBUTE}="')
 
 
 def _undrawable(char: str) -> ReportError:

@@ -51,7 +51,7 @@ from ..contracts import (
     CHART_METADATA,
     CHARTS_RESOURCE,
     DRAWING_ATTRIBUTE,
-    FORM_STAND_IN_ATTRIBUTE,
+    FORM_STAND_IN,
     FORMS_RESOURCE,
     PRINTABLE_HEIGHT_PX,
     PRINTABLE_WIDTH_PX,
@@ -106,7 +106,7 @@ def form_stand_in(key: str, svg: str) -> str | None:
     size = _SIZE.findall(root.group(0)) if root else []
     if not {attribute.split("=")[0] for attribute in size} >= {"width", "height"}:
         return None
-    return f'<svg xmlns="http://www.w3.org/2000/svg" {" ".join(size)} {FORM_STAND_IN_ATTRIBUTE}="{key}"/>'
+    return FORM_STAND_IN.format(size=" ".join(size), key=key)
 
 
 def _swap(html: str, replacements: dict[str, str]) -> str:
@@ -156,8 +156,9 @@ class ChartPreprocessor(Preprocessor):
 
     @property
     def pdf_forms(self) -> bool:
-        """Whether each drawn chart is converted to PDF too, for the PDF report's layout."""
-        return self.parent.output_mimetype == "application/pdf"
+        """Whether each drawn chart is converted to PDF too, for the PDF report's layout to place
+        (unless its engine cannot: see ``engine.compat``)."""
+        return self.parent.output_mimetype == "application/pdf" and self.parent.engine.allows("chart_forms")
 
     def __init__(self, **kw):
         super().__init__(**kw)

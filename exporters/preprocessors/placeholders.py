@@ -35,8 +35,17 @@ import sys
 import time
 from collections.abc import Collection, Mapping
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined, nodes, pass_environment
-from jinja2.filters import do_round, make_attrgetter, sync_do_sum
+from jinja2 import (
+    Environment,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    Undefined,
+    nodes,
+    pass_environment,
+)
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
@@ -221,10 +230,25 @@ class _InSight(NodeTransformer):
         return node
 
 
+def _attribute(environment, attribute):
+    """What the ``attribute`` argument of ``join``, ``sum`` (and Jinja's ``map``) means: a
+    getter of ``"name"``, ``"a.b"`` or ``"0"``, through the sandbox's ``getitem``."""
+    if not isinstance(attribute, str):
+        attribute = str(attribute)
+    parts = [int(part) if part.isdigit() else part for part in attribute.split(".")]
+
+    def get(item):
+        for part in parts:
+            item = environment.getitem(item, part)
+        return item
+
+    return get
+
+
 @pass_environment
 def _join(environment, value, d="", attribute=None):
     """Jinja's ``join``, checking the size of the text before it is built."""
-    items = list(value if attribute is None else map(make_attrgetter(environment, attribute), value))
+    items = list(value if attribute is None else map(_attribute(environment, attribute), value))
     limit = environment.budget.left + 1
     environment.budget.check(sum(printed_size(item, limit) for item in items) + len(str(d)) * len(items))
     return str(d).join(map(str, items))
@@ -235,14 +259,19 @@ def _sum(environment, iterable, attribute=None, start=0):
     """Jinja's ``sum``, of numbers only: adding up lists copies them over and over in one call."""
     if not isinstance(start, (int, float)):
         raise TypeError("sum adds up numbers only in placeholders")
-    return sync_do_sum(environment, iterable, attribute, start)
+    return sum(iterable if attribute is None else map(_attribute(environment, attribute), iterable), start)
 
 
-def _round(value, precision=0, method="common"):
-    """Jinja's ``round``, to at most ``_MAX_ROUND`` digits either side of the point."""
-    if not -_MAX_ROUND <= precision <= _MAX_ROUND:
-        raise ValueError(f"round takes a precision from -{_MAX_ROUND} to {_MAX_ROUND}")
-    return do_round(value, precision, method)
+def _round(jinjas):
+    """Jinja's ``round`` (``jinjas``, which takes no context), to at most ``_MAX_ROUND`` digits
+    either side of the point."""
+
+    def round_(value, precision=0, method="common"):
+        if not -_MAX_ROUND <= precision <= _MAX_ROUND:
+            raise ValueError(f"round takes a precision from -{_MAX_ROUND} to {_MAX_ROUND}")
+        return jinjas(value, precision, method)
+
+    return round_
 
 
 class PlaceholderSandbox(SandboxedEnvironment):
@@ -254,9 +283,13 @@ class PlaceholderSandbox(SandboxedEnvironment):
         super().__init__(undefined=StrictUndefined, autoescape=False, finalize=self._printable)
         self.budget = budget
         self.globals = {"range": self.globals["range"]}
-        self.filters = {name: self._counted(name, self.filters[name]) for name in SAFE_FILTERS}
+        jinjas = self.filters
+        self.filters = {name: self._counted(name, jinjas[name]) for name in SAFE_FILTERS}
         self.filters.update(
-            {name: self._counted(name, own) for name, own in (("join", _join), ("sum", _sum), ("round", _round))}
+            {
+                name: self._counted(name, own)
+                for name, own in (("join", _join), ("sum", _sum), ("round", _round(jinjas["round"])))
+            }
         )
 
     def compile_checked(self, source: str):
@@ -301,13 +334,15 @@ class PlaceholderSandbox(SandboxedEnvironment):
         return value
 
     def _counted(self, name: str, filter_):
-        """``filter_``, checked against the budget before (for text) and charged after."""
-        value_at = 0 if getattr(filter_, "jinja_pass_arg", None) is None else 1
+        """``filter_``, checked against the budget before (for text) and charged after. (Jinja
+        passes a filter its context, eval context or environment first if it asks: the value
+        filtered is the first argument that is none of them.)"""
 
         @functools.wraps(filter_)
         def counted(*args, **kwargs):
             if name in _TEXT_FILTERS:
-                self.budget.check(printed_size(args[value_at], self.budget.left + 1))
+                value = args[1] if isinstance(args[0], _PASSED) else args[0]
+                self.budget.check(printed_size(value, self.budget.left + 1))
             result = filter_(*args, **kwargs)
             self.budget.spend(built_size(result))
             return result
@@ -318,6 +353,13 @@ class PlaceholderSandbox(SandboxedEnvironment):
 # -- rendering -----------------------------------------------------------------------------
 
 
+#: What Jinja may pass a filter before the value.
+_PASSED = (Context, EvalContext, Environment)
+#: The file name Jinja gives the code it compiles templates to (``"<template>"``): the frames
+#: of the notebook's own template code.
+_TEMPLATE_CODE = SandboxedEnvironment().compile("{{ 1 }}").co_filename
+
+
 def _deadline(at: float):
     """A trace function ending the render at ``at`` (monotonic): checked at every call, and at
     every line of the template's own code, where loops run (other code runs per call, or on
@@ -326,7 +368,7 @@ def _deadline(at: float):
     def trace(frame, event, arg):
         if time.monotonic() > at:
             raise _TooSlow
-        return trace if frame.f_code.co_filename == "<template>" else None
+        return trace if frame.f_code.co_filename == _TEMPLATE_CODE else None
 
     return trace
 
@@ -352,7 +394,7 @@ def _reason(exc: Exception) -> str:
     line = getattr(exc, "lineno", None)
     frame = exc.__traceback__
     while frame is not None:
-        if frame.tb_frame.f_code.co_filename == "<template>":
+        if frame.tb_frame.f_code.co_filename == _TEMPLATE_CODE:
             line = frame.tb_lineno
         frame = frame.tb_next
     message = getattr(exc, "message", None) or str(exc)

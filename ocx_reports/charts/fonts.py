@@ -51,6 +51,20 @@ _SHORTHAND_SIZE = re.compile(
     r"(?:^|\s)(?:[\d.]+(?:[a-z]+|%)|(?:xx?x?-)?(?:small|large)|medium|smaller|larger)(?:\s*/\s*\S+)?\s+",
     re.I,
 )
+#: The keywords a ``font`` shorthand may start with, and their own properties: the shorthand
+#: is rewritten as size and family, then one declaration each (WeasyPrint's SVG drawing, which
+#: draws the figure where it is not placed as a PDF form, leaves out text whose shorthand has
+#: them; browsers and vl-convert read either).
+_KEYWORDS = {
+    **dict.fromkeys(("italic", "oblique"), "font-style"),
+    **dict.fromkeys(("bold", "bolder", "lighter", *map(str, range(100, 1000, 100))), "font-weight"),
+    "small-caps": "font-variant",
+    **dict.fromkeys(
+        ("ultra-condensed", "extra-condensed", "condensed", "semi-condensed", "semi-expanded", "expanded",
+         "extra-expanded", "ultra-expanded"),
+        "font-stretch",
+    ),
+}
 _ROOT = re.compile(r"<svg\b")
 
 
@@ -137,6 +151,8 @@ def _css_in_report_font(css: str) -> str:
         size = _SHORTHAND_SIZE.search(value)
         if size is None:  # a system font keyword, or inherit: no family of its own
             return match.group(0)
-        return f"{name}{colon}{value[: size.end()]}{FONT_FAMILY}{tail}"
+        shorthand = f"{name}{colon}{value[size.start():size.end()].strip()} {FONT_FAMILY}{tail}"
+        keywords = [word for word in value[: size.start()].split() if word.lower() in _KEYWORDS]
+        return shorthand + "".join(f"; {_KEYWORDS[word.lower()]}: {word}{tail}" for word in keywords)
 
     return _DECLARATION.sub(declaration, css)
