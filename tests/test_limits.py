@@ -216,5 +216,7 @@ def test_compiled_templates_are_cached_apart_for_filters_that_take_the_context()
             yield from super().default_filters()
             yield "clean_html", lambda html: html
 
-    ours, plain = OneCodexHTMLExporter().environment, Plain().environment
-    assert ours.bytecode_cache.pattern != plain.bytecode_cache.pattern
+    ours, plain = OneCodexHTMLExporter(), Plain()
+    for exporter in (ours, plain):
+        exporter.from_notebook_node(notebook(markdown("Text")))
+    assert ours.environment.bytecode_cache.pattern != plain.environment.bytecode_cache.pattern
