@@ -38,6 +38,8 @@ import inspect
 import logging
 import os
 
+from ...errors import ReportError
+
 #: nbconvert releases the adaptations were checked against: the floor and the newest.
 CHECKED = ("7.16.5", "7.17.2")
 
@@ -90,26 +92,44 @@ def mismatch(adaptation: str) -> str | None:
     raise ValueError(adaptation)
 
 
-def applies(adaptation: str, exporter) -> bool:
-    """Whether ``adaptation`` runs for ``exporter``'s export; if not, one debug line says why.
-    An exporter's ``stock_engine`` option, where it has one, turns it off like the variable."""
+def off(adaptation: str, exporter) -> str | None:
+    """Why ``adaptation`` does not run for ``exporter``'s export, said in one debug line (None:
+    it runs). An exporter's ``stock_engine`` option, where it has one, turns it off like
+    ``$OCX_REPORTS_STOCK_ENGINE``."""
     if getattr(exporter, "stock_engine", False) or stock_engine():
         reason = f"${STOCK_ENGINE_ENV} or stock_engine is set"
     else:
         reason = mismatch(adaptation)
     if reason is not None:
         exporter.log.debug("nbconvert adaptation %r is off, nbconvert's own code runs: %s", adaptation, reason)
-    return reason is None
+    return reason
 
 
 class Hooks:
     """Mixin for the report's HTML exporter (before ``HTMLExporter`` among its bases): nbconvert's
-    private preprocessing hook, run without its extra work where ``preprocess`` applies."""
+    private preprocessing hook, run without its extra work where ``preprocess`` is not off.
+
+    Where it does not, nbconvert's own hook refuses a notebook that breaks the notebook
+    format's schema (after the first preprocessor): that is one line naming the place, where
+    the adapted export logs it and goes on.
+    """
 
     def _preprocess(self, *args, **kw):
-        if not applies("preprocess", self):
+        reason = off("preprocess", self)
+        if reason is None:
+            return lean_preprocess(self, *args, **kw)
+        from nbformat import ValidationError
+
+        try:
             return super()._preprocess(*args, **kw)
-        return lean_preprocess(self, *args, **kw)
+        except ValidationError as exc:
+            path = getattr(exc, "absolute_path", ())
+            place = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+            problem = " ".join(str(getattr(exc, "message", exc)).split())[:200]
+            raise ReportError(
+                f"the notebook breaks the notebook format at {place or 'its top level'}: {problem}; nbconvert's "
+                f"own preprocessing refuses that ({reason}): fix the notebook there"
+            ) from None
 
 
 def lean_preprocess(exporter, nb, resources):
@@ -125,7 +145,7 @@ def lean_preprocess(exporter, nb, resources):
 
 def render(exporter, nb, resources, **kw):
     """``HTMLExporter.from_notebook_node`` for ``exporter`` (an ``HTMLExporter``): preprocessed
-    and rendered, without the BeautifulSoup pass where ``render`` applies.
+    and rendered, without the BeautifulSoup pass where ``render`` is not off.
 
     Without the pass, it registers the one per-notebook filter that method registers and the
     report uses, through the public ``register_filter``: the code highlighter for the
@@ -135,7 +155,7 @@ def render(exporter, nb, resources, **kw):
     """
     from nbconvert.exporters import HTMLExporter, TemplateExporter
 
-    if not applies("render", exporter):
+    if off("render", exporter) is not None:
         return HTMLExporter.from_notebook_node(exporter, nb, resources, **kw)
     from nbconvert.filters.highlight import Highlight2HTML
 
@@ -149,7 +169,7 @@ def render(exporter, nb, resources, **kw):
 
 def cache_compiled_templates(exporter) -> None:
     """Keep ``exporter``'s compiled templates in Jinja's bytecode cache, where
-    ``template_cache`` applies (before its template is first loaded: nbconvert makes a new
+    ``template_cache`` is not off (before its template is first loaded: nbconvert makes a new
     environment when the template's options change, which this finds without a cache).
 
     Compiling the templates (ours and the lab/base ones they extend) is about 0.1 s of a short
@@ -159,7 +179,7 @@ def cache_compiled_templates(exporter) -> None:
     filters take it: a release that changes one does not run code compiled for the other kind.
     """
     environment = exporter.environment
-    if environment.bytecode_cache is not None or not applies("template_cache", exporter):
+    if environment.bytecode_cache is not None or off("template_cache", exporter) is not None:
         return
     from jinja2 import FileSystemBytecodeCache
 
