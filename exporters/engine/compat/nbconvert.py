@@ -107,11 +107,11 @@ def off(adaptation: str, exporter) -> str | None:
 
 class Hooks:
     """Mixin for the report's HTML exporter (before ``HTMLExporter`` among its bases): nbconvert's
-    private preprocessing hook, run without its extra work where ``preprocess`` is not off.
+    private preprocessing hook, run without its extra work (``lean_preprocess``).
 
-    Where it does not, nbconvert's own hook refuses a notebook that breaks the notebook
-    format's schema (after the first preprocessor): that is one line naming the place, where
-    the adapted export logs it and goes on.
+    Where that adaptation is off, nbconvert's own hook runs, and refuses a notebook that breaks
+    the notebook format's schema: one line naming the place, where the adapted export logs it
+    and goes on.
     """
 
     def _preprocess(self, *args, **kw):
