@@ -271,3 +271,32 @@ def test_checked_nbconvert_versions_include_the_installed_one():
 
     low, high = map(release, compat.CHECKED)
     assert low <= release(version("nbconvert")) <= high, "check the adaptations against it (see compat/nbconvert.py)"
+
+
+def test_a_markdown_parser_that_no_longer_reports_code_leaves_placeholders_unrendered(monkeypatch, caplog):
+    """Placeholders find the code and math in a cell with nbconvert's own markdown parser,
+    through its renderer's method names. If a release renamed them, braces in code would be
+    taken for placeholders: the parse is checked on a sample first, and where it fails no
+    placeholder renders (braces print as written), with one warning."""
+    from nbconvert.filters import markdown_mistune
+
+    nb = notebook(markdown("{{ 6*7 }} and `{{ 7*7 }}`"), markdown("# Report"))
+    def body(html):
+        return html[html.index('<main class="ocx-body">'):]
+
+    rendered = body(export_html(nb, markdown_placeholders="on"))
+    assert "42 and <code>{{ 7*7 }}</code>" in rendered and compat.mismatch("markdown") is None
+
+    class Renamed(markdown_mistune.MarkdownWithMath):  # a parser whose renderer methods moved
+        def render(self, source):
+            return ""
+
+    monkeypatch.setattr(markdown_mistune, "MarkdownWithMath", Renamed)
+    compat.mismatch.cache_clear()
+    try:
+        html = body(export_html(nb, markdown_placeholders="on"))
+    finally:
+        compat.mismatch.cache_clear()
+    assert "<p>{{ 6*7 }} and <code>{{ 7*7 }}</code></p>" in html and "42" not in html
+    warned = [r.getMessage() for r in caplog.records if "placeholders are not rendered" in r.getMessage()]
+    assert len(warned) == 1 and "codespan, fenced, inlinemath, displaymath, environment" in warned[0]

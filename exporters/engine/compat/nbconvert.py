@@ -18,6 +18,11 @@ form and is here, each for the time it saves:
 * ``cache_compiled_templates``: the cache key says which filters take the template's context,
   from Jinja's undocumented ``jinja_pass_arg``.
 
+One more coupling is not for speed: ``markdown_code_and_math`` reads a markdown cell with
+nbconvert's own parser, through renderer method names, so that braces in code and math are
+never placeholders. It is checked on a sample (``mismatch("markdown")``) before placeholders
+render; where the check fails, they are not rendered (with one warning).
+
 Checked against nbconvert 7.16.5, 7.16.6, 7.17.0, 7.17.1 and 7.17.2 (the floor in
 ``pyproject.toml`` to the newest), and Jinja 3.1.6. An adaptation applies only when
 nbconvert's code is what it was checked against (the source of the method it replaces has
@@ -83,6 +88,17 @@ def mismatch(adaptation: str) -> str | None:
             return "HTMLExporter no longer extends TemplateExporter directly"
         found = source_digest(HTMLExporter.from_notebook_node)
         return None if found in _RENDER else f"HTMLExporter.from_notebook_node is not the one checked (digest {found})"
+    if adaptation == "markdown":
+        found: list[str] = []
+        try:
+            markdown_code_and_math(_MARKDOWN_SAMPLE, found.append)
+        except Exception as exc:  # noqa: BLE001 - any failure of the parse is the answer
+            return f"nbconvert's markdown parser fails on code and math: {type(exc).__name__}: {exc}"
+        recorded = " ".join(found)
+        missed = [kind for kind in _MARKDOWN_KINDS if kind not in recorded]
+        if missed or "text" in recorded:
+            return f"nbconvert's markdown parser no longer reports them as code or math: {', '.join(missed) or 'text'}"
+        return None
     if adaptation == "template_cache":
         import jinja2
 
@@ -90,6 +106,39 @@ def mismatch(adaptation: str) -> str | None:
             return "Jinja no longer marks the filters that take the context with jinja_pass_arg"
         return None
     raise ValueError(adaptation)
+
+
+#: One of each kind of code and math ``markdown_code_and_math`` must report, and text it must not.
+_MARKDOWN_KINDS = ("codespan", "fenced", "inlinemath", "displaymath", "environment")
+_MARKDOWN_SAMPLE = (
+    "text `codespan` $inlinemath$\n\n```\nfenced\n```\n\n$$displaymath$$\n\n"
+    "\\begin{equation}environment\\end{equation}\n"
+)
+
+
+def markdown_code_and_math(source: str, record) -> None:
+    """Parse ``source`` as nbconvert's markdown filter reads a cell, calling ``record(text)``
+    with each code span, code block and formula, as written.
+
+    nbconvert has no public parse: this runs ``MarkdownWithMath``, the parser of its
+    ``markdown2html`` filter, with a renderer that records rather than renders, through mistune
+    3's ``codespan`` and ``block_code`` and nbconvert's ``block_math``, ``inline_math`` and
+    ``latex_environment``. A release that renamed one would leave its kind unrecorded (braces
+    in it taken for placeholders): ``mismatch("markdown")`` checks a sample of each first.
+    """
+    from nbconvert.filters.markdown_mistune import HTMLRenderer, MarkdownWithMath
+
+    def recorded(text, *_, **__):
+        record(text)
+        return ""
+
+    class Recorder(HTMLRenderer):
+        codespan = block_code = block_math = inline_math = staticmethod(recorded)
+
+        def latex_environment(self, name, body):
+            return recorded(body)
+
+    MarkdownWithMath(renderer=Recorder(escape=False)).render(source)
 
 
 def off(adaptation: str, exporter) -> str | None:
