@@ -40,6 +40,12 @@ def report_notebook():
     )
 
 
+@pytest.fixture(autouse=True)
+def adapted(monkeypatch):
+    """Each test says whether it runs stock, whatever the suite's environment says."""
+    monkeypatch.delenv(compat.STOCK_ENGINE_ENV, raising=False)
+
+
 @pytest.fixture
 def debug_lines(caplog):
     """The adaptations' debug lines logged during the test."""
