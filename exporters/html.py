@@ -235,7 +235,8 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
         ours = "ocx_reports.exporters.preprocessors.execution.ReportExecutePreprocessor"
         listed = HTMLExporter.class_traits()["default_preprocessors"].default()
         if nbconvert_execute not in listed:
-            self.log.debug("nbconvert's default preprocessors do not list %s: --execute runs it", nbconvert_execute)
+            self.log.debug("nbconvert's default preprocessors no longer list %s: --execute runs nbconvert's own "
+                           "execution, without the report's mimetype respelling", nbconvert_execute)
         return [ours if p == nbconvert_execute else p for p in listed]
 
     @default("template_name")
