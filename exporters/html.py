@@ -14,12 +14,12 @@ import os
 from pathlib import Path
 
 from jinja2 import pass_context
-from nbconvert.exporters import HTMLExporter, TemplateExporter
-from nbconvert.filters.markdown_mistune import InvalidNotebook
+from nbconvert.exporters import HTMLExporter
 from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, observe
 
 from ocx_reports import __version__
 
+from .engine.compat import nbconvert as nbconvert_compat
 from .engine.hostprocess import freeze_at_exit
 from .errors import (
     ReportError,
@@ -32,7 +32,7 @@ from .page import assets
 from .page.sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
 from .page.urlpolicy import URLPolicy, image_type
 from .preprocessors.charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
-from .preprocessors.error_outputs import ErrorOutputPreprocessor, describe_cell, execution_failure
+from .preprocessors.error_outputs import ErrorOutputPreprocessor, describe_cell
 from .preprocessors.limits import LimitsPreprocessor, check_depth, check_tags
 from .preprocessors.math import MathPreprocessor
 from .preprocessors.metadata import MetadataPreprocessor
@@ -89,7 +89,7 @@ def logo_uri(path: str) -> str:
     return assets.data_uri(data, mimetype)
 
 
-class OneCodexHTMLExporter(HTMLExporter):
+class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
     """Executed notebook -> branded, self-contained HTML report."""
 
     export_from_notebook = "One Codex HTML Report"
@@ -234,6 +234,9 @@ class OneCodexHTMLExporter(HTMLExporter):
         nbconvert_execute = "nbconvert.preprocessors.ExecutePreprocessor"
         ours = "ocx_reports.exporters.preprocessors.execution.ReportExecutePreprocessor"
         listed = HTMLExporter.class_traits()["default_preprocessors"].default()
+        if nbconvert_execute not in listed:
+            self.log.debug("nbconvert's default preprocessors no longer list %s: --execute runs nbconvert's own "
+                           "execution, without the report's mimetype respelling", nbconvert_execute)
         return [ours if p == nbconvert_execute else p for p in listed]
 
     @default("template_name")
@@ -248,10 +251,22 @@ class OneCodexHTMLExporter(HTMLExporter):
     def _extra_template_basedirs_default(self):
         return [str(assets.TEMPLATES_DIR)]
 
+    @default("sanitize_html")
+    def _sanitize_html_default(self):
+        return True  # reports go to people who did not write the notebook
+
     @observe("sanitize_html")
     def _sanitize_html_stays_on(self, change):
         if not change["new"]:
             self.log.warning("sanitize_html=False is ignored: notebook HTML is always cleaned in a report")
+            self.sanitize_html = True
+
+    @observe("skip_svg_encoding")
+    def _svg_encoding_stays_on(self, change):
+        # Written inline rather than as a data URI, the report's sanitizer would remove an SVG figure.
+        if change["new"]:
+            self.log.warning("skip_svg_encoding is ignored: SVG figures are always embedded as images")
+            self.skip_svg_encoding = False
 
     @observe("embed_images")
     def _embed_images_stays_off(self, change):
@@ -276,46 +291,27 @@ class OneCodexHTMLExporter(HTMLExporter):
     def __init__(self, **kw):
         try:  # reads the options, the preprocessors' too: a refused value is one line
             super().__init__(**kw)
+            # After nbconvert's preprocessors, the user's and the template's. Errors are checked
+            # first so messages count cells as the notebook does. Each reads the options it
+            # needs from this exporter (see ``preprocessors.exporter_option``).
+            self._charts = ChartPreprocessor(parent=self)
+            for preprocessor in (
+                ErrorOutputPreprocessor(parent=self),
+                ObjectReprPreprocessor(parent=self),
+                MetadataPreprocessor(parent=self),
+                self._charts,
+                NoticePreprocessor(parent=self),
+                MathPreprocessor(parent=self),
+                LimitsPreprocessor(parent=self),
+                VisibilityPreprocessor(parent=self),
+                ReportSlotsPreprocessor(parent=self),
+            ):
+                self.register_preprocessor(preprocessor, enabled=True)
         except TraitError as exc:
             refuse_option(exc)
         self._policy = None
         self._rows = None  # the RowLimit of the rendering in progress
         self._cleaner = make_cleaner(lambda: self._policy)
-
-    def _init_preprocessors(self):
-        super()._init_preprocessors()
-        # Errors are checked first so messages count cells as the notebook does. Each reads
-        # the options it needs from this exporter (see ``preprocessors.exporter_option``).
-        for cls in (
-            ErrorOutputPreprocessor,
-            ObjectReprPreprocessor,
-            MetadataPreprocessor,
-            ChartPreprocessor,
-            NoticePreprocessor,
-            MathPreprocessor,
-            LimitsPreprocessor,
-            VisibilityPreprocessor,
-            ReportSlotsPreprocessor,
-        ):
-            self.register_preprocessor(cls(parent=self), enabled=True)
-
-    def _create_environment(self):
-        # Compiling the templates (ours and the lab/base ones they extend) is
-        # about 0.1 s of a short report; Jinja's bytecode cache keeps the
-        # compiled code in a private per-user temporary directory, checked
-        # against each template's source. Compiled code passes the template's
-        # context to the filters that took it when it was compiled, so the
-        # cache's file names also say which filters take it: a release that
-        # changes one does not run code compiled for the other kind.
-        import hashlib
-
-        from jinja2 import FileSystemBytecodeCache
-
-        environment = super()._create_environment()
-        passing = sorted(name for name, f in environment.filters.items() if getattr(f, "jinja_pass_arg", None))
-        key = hashlib.sha256(" ".join(passing).encode()).hexdigest()[:12]
-        environment.bytecode_cache = FileSystemBytecodeCache(pattern=f"__jinja2_%s.{key}.cache")
-        return environment
 
     @staticmethod
     def _cell_named(context, outside: str | None = "a cell") -> str | None:
@@ -329,7 +325,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         """nbconvert's filter, with a missing ``attachment:`` image named in one line."""
         try:
             return super().markdown2html(context, source)
-        except InvalidNotebook as exc:
+        except nbconvert_compat.InvalidNotebook as exc:
             raise ReportError(
                 f"{self._cell_named(context)}: {exc}; attach the image to the cell again in Jupyter, or remove "
                 "the reference"
@@ -381,16 +377,13 @@ class OneCodexHTMLExporter(HTMLExporter):
         install_one_line_errors()
         freeze_at_exit()
         drawing = self._start_charts(nb)
-        resources = self._init_resources(resources)
+        nbconvert_compat.cache_compiled_templates(self)
+        resources = dict(resources or {})
         notebook_dir = Path(resources.get("metadata", {}).get("path") or ".")
         self._policy = URLPolicy(notebook_dir, self.log)
         self._while_charts_draw(drawing)
         resources["onecodex"] = self._report_context(nb, resources)
-        self._register_html_filters(nb, resources)
         initial = copy.deepcopy(resources)
-        # Skip HTMLExporter.from_notebook_node: after rendering it re-parses the
-        # whole page with BeautifulSoup to add alt text and tabindex, which took
-        # about 4 s of a 150-page report. Our images carry their own alt text.
         html, resources = self._render(nb, resources, **kw)
         finished = self._finish(html, resources)
         if finished is None:  # a chart could not be drawn: render again, showing its fallback
@@ -404,7 +397,7 @@ class OneCodexHTMLExporter(HTMLExporter):
 
         self._rows = RowLimit(self.max_table_rows, attach=self.output_mimetype == "application/pdf")
         try:
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return nbconvert_compat.render(self, nb, resources, **kw)
         finally:
             self._rows = None
 
@@ -416,10 +409,8 @@ class OneCodexHTMLExporter(HTMLExporter):
         return charts.finish(html, resources) if charts else html
 
     def _chart_preprocessor(self) -> ChartPreprocessor | None:
-        """The enabled chart preprocessor, which starts, waits for and puts in the charts."""
-        return next(
-            (p for p in self._preprocessors if isinstance(p, ChartPreprocessor) and p.enabled), None
-        )
+        """The chart preprocessor, which starts, waits for and puts in the charts (None: disabled)."""
+        return self._charts if self._charts.enabled else None
 
     def _start_charts(self, nb) -> bool:
         """Begin drawing the notebook's charts (see ``ChartPreprocessor.start``);
@@ -436,48 +427,6 @@ class OneCodexHTMLExporter(HTMLExporter):
         the PDF exporter rewrites its tables here."""
         return html
 
-    def _register_html_filters(self, nb, resources) -> None:
-        """The two filters HTMLExporter registers per notebook before rendering."""
-        from nbconvert.filters.highlight import Highlight2HTML
-        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-        info = nb.metadata.get("language_info", {})
-        lexer = info.get("pygments_lexer", info.get("name"))
-        self.register_filter(
-            "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
-        )
-        self.register_filter(
-            "filter_data_type",
-            WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
-        )
-
-    def _preprocess(self, nb, resources):
-        """Run the preprocessors in order, as nbconvert does, minus its extra work.
-
-        nbconvert deep-copies the notebook and resources a second time here and
-        re-validates after every preprocessor; ``from_notebook_node`` has already
-        copied the notebook, and ours are tested, so both are skipped. A failed
-        ``--execute`` becomes a one-line error naming the cell.
-        """
-        from nbclient.exceptions import CellControlSignal, DeadKernelError
-
-        try:
-            for preprocessor in self._preprocessors:
-                nb, resources = preprocessor(nb, resources)
-        except (CellControlSignal, DeadKernelError) as exc:
-            kernel = nb.metadata.get("kernelspec", {}).get("name")
-            raise execution_failure(nb, exc, kernel=kernel) from None
-        return nb, resources
-
-    def _init_resources(self, resources):
-        resources = super()._init_resources(resources)
-        # SVG figures are always embedded as data URIs: written inline (nbconvert's
-        # ``skip_svg_encoding``), the report's sanitizer would remove them.
-        resources["should_not_encode_svg"] = False
-        # Reports go to people who did not write the notebook: its HTML is always cleaned.
-        resources["should_sanitize_html"] = True
-        return resources
-
     def _report_context(self, nb, resources) -> dict:
         """The template's ``resources.onecodex``: page frame settings before the helpers speak."""
         created = source_date() or datetime.datetime.now(datetime.timezone.utc)
@@ -489,7 +438,7 @@ class OneCodexHTMLExporter(HTMLExporter):
         logo_url = logo_uri(self.logo) if self.logo else assets.default_logo_uri()
         return {
             "title": self.report_title or nb.metadata.get("title", ""),
-            "name": resources.get("metadata", {}).get("name", "report"),
+            "name": resources.get("metadata", {}).get("name") or "Notebook",
             "date": date if self.insert_date else "",
             "insert_date": self.insert_date,
             "report_id": self.report_id,

@@ -534,8 +534,7 @@ def test_pdf_ignores_interactive_charts():
 
     exporter = OneCodexPDFExporter(interactive_charts=True)
     exporter.from_notebook_node(nb)
-    chart_pre = next(p for p in exporter._preprocessors if isinstance(p, charts.ChartPreprocessor))
-    assert chart_pre.interactive_charts is False
+    assert exporter._charts.interactive_charts is False
 
 
 def test_charts_are_drawn_by_worker_processes_one_more_per_batch(monkeypatch, conversions):

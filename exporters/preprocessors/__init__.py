@@ -2,7 +2,7 @@
 the report shows, before the template renders it.
 
 Each is an nbconvert preprocessor the HTML exporter registers, in this order (see
-``OneCodexHTMLExporter._init_preprocessors``): ``error_outputs`` (refuse or show errors),
+``OneCodexHTMLExporter.__init__``): ``error_outputs`` (refuse or show errors),
 ``objectreprs`` (drop bare object reprs), ``metadata`` (sample metadata from the API, and
 the markdown ``placeholders``), ``charts`` (one figure per output, charts drawn by
 ``ocx_reports.charts``), ``notices`` (what a report cannot show), ``math`` (LaTeX drawn to

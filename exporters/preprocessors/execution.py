@@ -19,6 +19,8 @@ from nbconvert.preprocessors import ExecutePreprocessor
 
 from ocx_reports.charts.specs import respelled
 
+from .error_outputs import execution_failure
+
 
 class RespellingClient:
     """Mixin for an nbclient ``NotebookClient``: respell each message's mimebundle before
@@ -34,4 +36,14 @@ class RespellingClient:
 
 class ReportExecutePreprocessor(RespellingClient, ExecutePreprocessor):
     """nbconvert's ``ExecutePreprocessor`` (``--execute``; its options still apply as
-    ``ExecutePreprocessor.*``), surviving misspelled JSON mimetypes."""
+    ``ExecutePreprocessor.*``), surviving misspelled JSON mimetypes, and stopping a failed
+    run with one line naming the cell."""
+
+    def preprocess(self, nb, resources=None, km=None):
+        from nbclient.exceptions import CellControlSignal, DeadKernelError
+
+        try:
+            return super().preprocess(nb, resources, km)
+        except (CellControlSignal, DeadKernelError) as exc:
+            kernel = nb.metadata.get("kernelspec", {}).get("name")
+            raise execution_failure(nb, exc, kernel=kernel) from None

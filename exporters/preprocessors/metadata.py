@@ -14,6 +14,7 @@ from __future__ import annotations
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Float, Int
 
+from ..engine.compat.nbconvert import mismatch
 from ..errors import ReportError
 from . import exporter_option
 from .placeholders import render_markdown
@@ -61,9 +62,13 @@ class MetadataPreprocessor(Preprocessor):
             context = _fetch(project, samples) if (project or samples) else None
         if context:
             self._describe(report, context)
-        if self.markdown_placeholders == "on" or (
-            self.markdown_placeholders == "auto" and (report["project"] or report["samples"])
-        ):
+        wanted = self.markdown_placeholders == "on" or (
+            self.markdown_placeholders == "auto" and bool(report["project"] or report["samples"])
+        )
+        unreadable = wanted and mismatch("markdown")
+        if unreadable:  # braces in code and math could not be told from placeholders
+            self.log.warning("Markdown placeholders are not rendered, their braces print as written: %s", unreadable)
+        elif wanted:
             render_markdown(
                 nb, {"project": report["project"], "samples": report["samples"], "date": report["date"]},
                 max_chars=self.placeholder_max_chars, timeout=self.placeholder_timeout,

@@ -105,26 +105,14 @@ def literal_openers(source: str) -> set[int]:
     span, fence, indent or math delimiter), the cell is parsed as the report renders it,
     and the markers found in code and math are the ones to keep as text.
     """
-    from nbconvert.filters.markdown_mistune import HTMLRenderer, MarkdownWithMath
-
+    from ..engine.compat.nbconvert import markdown_code_and_math
     from .math import markdown_math
 
     marker = "ocx" + secrets.token_hex(6)
     found: list[str] = []
-
-    def record(text, *_, **__):
-        found.append(text)
-        return ""
-
-    class Recorder(HTMLRenderer):
-        codespan = block_code = block_math = inline_math = staticmethod(record)
-
-        def latex_environment(self, name, body):
-            return record(body)
-
     marked = _OPENER.sub(lambda m: f"{marker}{m.start()}x", source)
-    MarkdownWithMath(renderer=Recorder(escape=False)).render(marked)
-    markdown_math(marked, [], draw=lambda latex, display, formula, errors: record(formula))
+    markdown_code_and_math(marked, found.append)
+    markdown_math(marked, [], draw=lambda latex, display, formula, errors: found.append(formula) or "")
     found.extend(match.group(0) for match in _TEX_MATH.finditer(marked))
     return {int(offset) for text in found for offset in re.findall(rf"{marker}(\d+)x", text)}
 
