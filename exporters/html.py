@@ -20,6 +20,7 @@ from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, obser
 from ocx_reports import __version__
 
 from .engine.compat import nbconvert as nbconvert_compat
+from .engine.compat import stock_from_env
 from .engine.hostprocess import freeze_at_exit
 from .errors import (
     ReportError,
@@ -132,6 +133,12 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
     show_stderr = Bool(False, help="Keep stderr streams (warnings, progress bars) in the report.").tag(
         config=True
     )
+    stock_engine = Bool(
+        help="Export with nbconvert and WeasyPrint as released, none of the adaptations of their "
+        "internals that make the report fast (tables as lines, parallel layout, charts placed as "
+        "ready PDFs, nbconvert's hooks...): the same text and pages, slower; for comparing, or should "
+        "a release break one (default: the OCX_REPORTS_STOCK_ENGINE environment variable, else off).",
+    ).tag(config=True)
     project = Unicode(
         help="One Codex project ID: fetch its samples' metadata into the report (wins over the notebook's "
         "metadata.onecodex.project)."
@@ -227,6 +234,10 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
     @default("insert_date")
     def _insert_date_default(self):
         return env_flag("ONE_CODEX_INSERT_DATE", True)
+
+    @default("stock_engine")
+    def _stock_engine_default(self):
+        return stock_from_env()
 
     @default("default_preprocessors")
     def _default_preprocessors_default(self):

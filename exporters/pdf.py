@@ -50,20 +50,10 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         "rows) as lines whose values the layout draws at their columns' edges, which looks the same "
         "and takes a fraction of the CPU; off: one table cell per value.",
     ).tag(config=True)
-    stock_engine = Bool(
-        help="Lay the PDF out with WeasyPrint as released, none of the adaptations that make it fast "
-        "(tables as lines, parallel layout, charts placed as ready PDFs...): the same text and pages, "
-        "slower; for comparing, or should a WeasyPrint release break one (default: the "
-        "OCX_REPORTS_STOCK_ENGINE environment variable, else off).",
-    ).tag(config=True)
 
     @default("workers")
     def _workers_default(self):
         return cores.usable()
-
-    @default("stock_engine")
-    def _stock_engine_default(self):
-        return compat.stock_from_env()
 
     def __init__(self, **kw):
         super().__init__(**kw)

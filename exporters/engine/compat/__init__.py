@@ -1,9 +1,9 @@
 """Adaptations of dependencies' internals, one module per upstream project, each fenced.
 
-The PDF path reaches its speed by adapting code that WeasyPrint, cffi, tinyhtml5,
-fontTools, Jinja and CPython keep private. Every such use lives here, in the module of
-its project (``weasyprint``, ``cffi``, ``tinyhtml5``, ``fonttools``, ``jinja2``,
-``python``), and every adaptation:
+The report reaches its speed by adapting code that nbconvert, WeasyPrint, cffi,
+tinyhtml5, fontTools and CPython keep private. Every such use lives here, in the module of
+its project (``nbconvert``, with its Jinja cache key; ``weasyprint``, ``cffi``,
+``tinyhtml5``, ``fonttools``, ``python``), and every adaptation:
 
 * names the upstream releases it was read against and tested with (``CHECKED`` in its
   module), which ``pyproject.toml`` caps its project at;
@@ -20,8 +20,9 @@ its project (``weasyprint``, ``cffi``, ``tinyhtml5``, ``fonttools``, ``jinja2``,
   (``AdaptationFailed``).
 
 ``OCX_REPORTS_STOCK_ENGINE=1`` in the environment (nothing is installed, in any process
-that starts with it) or the PDF exporter's ``stock_engine`` option (per export) turns every
-adaptation off: the PDF is then WeasyPrint's own work, the same text and pages, slower.
+that starts with it) or the exporters' ``stock_engine`` option (per export) turns every
+adaptation off: the report is then nbconvert's and WeasyPrint's own work, the same text and
+pages, slower.
 ``python -m ocx_reports.exporters.engine.compat --check`` prints what each adaptation came
 to with the installed releases; ``docs/compat.md`` says how to move a cap.
 """
@@ -114,7 +115,7 @@ class Verdict:
 
 
 #: The distributions whose internals are adapted (and the chart converter whose behaviour is).
-PROJECTS = ("weasyprint", "pydyf", "cffi", "tinyhtml5", "fonttools", "jinja2", "vl-convert-python")
+PROJECTS = ("nbconvert", "weasyprint", "pydyf", "cffi", "tinyhtml5", "fonttools", "jinja2", "vl-convert-python")
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """``python -m ocx_reports.exporters.engine.compat --check``: what each adaptation comes to here.
 
 Loads WeasyPrint as a layout process does (with the load-time adaptations), lays out the
-engine's self-test page (``layout.selftest``), and prints each adaptation with its project's
+engine's self-test page (``layout.selftest``), checks nbconvert's replaced methods, and prints each adaptation with its project's
 installed release, the releases it was checked against, and whether it is installed,
 skipped (and why) or failed. Exits with status 1 if any was skipped or failed: the step
 that tells whether a dependency's new release may be let in (see docs/compat.md).
@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     from ...page.urlpolicy import URLPolicy
 
     weasy.warm_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), assets.font_face_css(False))
-    found, installed = states(), versions()
+    from . import nbconvert
+
+    found, installed = {**states(), **nbconvert.checked_states()}, versions()
     rows = []
     for module in _modules():
         project = module.__name__.rsplit(".", 1)[-1]

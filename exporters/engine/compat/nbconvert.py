@@ -41,26 +41,21 @@ import functools
 import hashlib
 import inspect
 import logging
-import os
 
 from ...errors import ReportError
+from . import INSTALLED, OFF, SKIPPED, STOCK_ENGINE_ENV, State, stock_from_env
 
 #: nbconvert releases the adaptations were checked against: the floor and the newest.
 CHECKED = ("7.16.5", "7.17.2")
 
-#: Set to 1 (any value but empty, 0, false, no, off), every adaptation is off.
-STOCK_ENGINE_ENV = "OCX_REPORTS_STOCK_ENGINE"
+#: The adaptations, as ``mismatch`` and ``--check`` name them.
+ADAPTATIONS = ("preprocess", "render", "template_cache", "markdown")
 
 #: ``source_digest(Exporter._preprocess)`` of the checked releases (one source in all).
 _PREPROCESS = frozenset({"5aea00c54a8a1a00"})
 #: ``source_digest(HTMLExporter.from_notebook_node)``: 7.16.5-7.16.6, 7.17.0-7.17.2 (the
 #: two differ in their type annotations only).
 _RENDER = frozenset({"de4424bc844bfb95", "3dccafff45cc4e74"})
-
-
-def stock_engine() -> bool:
-    """Whether ``$OCX_REPORTS_STOCK_ENGINE`` turns the adaptations off."""
-    return os.environ.get(STOCK_ENGINE_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def source_digest(function) -> str | None:
@@ -108,6 +103,14 @@ def mismatch(adaptation: str) -> str | None:
     raise ValueError(adaptation)
 
 
+def checked_states() -> dict[str, State]:
+    """What each adaptation comes to with the installed nbconvert and Jinja (``--check``)."""
+    if stock_from_env():
+        return {name: State(OFF, f"{STOCK_ENGINE_ENV} is set") for name in ADAPTATIONS}
+    reasons = {name: mismatch(name) for name in ADAPTATIONS}
+    return {name: State(SKIPPED, reason) if reason else State(INSTALLED) for name, reason in reasons.items()}
+
+
 #: One of each kind of code and math ``markdown_code_and_math`` must report, and text it must not.
 _MARKDOWN_KINDS = ("codespan", "fenced", "inlinemath", "displaymath", "environment")
 _MARKDOWN_SAMPLE = (
@@ -145,7 +148,7 @@ def off(adaptation: str, exporter) -> str | None:
     """Why ``adaptation`` does not run for ``exporter``'s export, said in one debug line (None:
     it runs). An exporter's ``stock_engine`` option, where it has one, turns it off like
     ``$OCX_REPORTS_STOCK_ENGINE``."""
-    if getattr(exporter, "stock_engine", False) or stock_engine():
+    if getattr(exporter, "stock_engine", False) or stock_from_env():
         reason = f"${STOCK_ENGINE_ENV} or stock_engine is set"
     else:
         reason = mismatch(adaptation)
