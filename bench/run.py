@@ -1,6 +1,6 @@
 """Export benchmark: whole-process ``jupyter nbconvert --to onecodex_pdf`` timings, side by side with peers.
 
-Usage: ``python bench/run.py [--repeat N] [--only example|large|scaling] [--no-peers] [--before DIR] [--stock]``
+Usage: ``python bench/run.py [--repeat N] [--only example|large|scaling] [--no-peers] [--before REV|DIR] [--stock]``
 
 Prints, per notebook, the median wall time (and the spread), the median CPU
 time and the peak memory of the whole process over N runs: ours with the
@@ -96,12 +96,16 @@ def measure(argv: list[str], cwd: Path, repeat: int, env: dict | None = None) ->
 def exporters(path: Path, peers: bool, before: Path | None, stock: bool = False) -> dict[str, tuple[list, dict | None]]:
     """name -> (argv, env) of every exporter to run on ``path``: ours, an older ours, the installed peers."""
     out = f"{path.stem}.bench"
-    ours = [sys.executable, "-m", "nbconvert", "--to", "onecodex_pdf", path.name, "--output", out, "--log-level=DEBUG"]
-    runs = {"ours": (ours, None), "ours, workers=1": (ours + ["--OneCodexPDFExporter.workers=1"], None)}
+
+    def ours(suffix: str = "", *options: str) -> list[str]:
+        return [sys.executable, "-m", "nbconvert", "--to", "onecodex_pdf", path.name, "--output", out + suffix,
+                "--log-level=DEBUG", *options]
+
+    runs = {"ours": (ours(), None), "ours, workers=1": (ours(".serial", "--OneCodexPDFExporter.workers=1"), None)}
     if before:
-        runs["ours before"] = (ours[:-2] + [f"{out}.before"], dict(os.environ, PYTHONPATH=str(before)))
+        runs["ours before"] = (ours(".before"), dict(os.environ, PYTHONPATH=str(before)))
     if stock:
-        runs["ours, stock engine"] = (ours[:-2] + [f"{out}.stock"], dict(os.environ, OCX_REPORTS_STOCK_ENGINE="1"))
+        runs["ours, stock engine"] = (ours(".stock"), dict(os.environ, OCX_REPORTS_STOCK_ENGINE="1"))
     if not peers:
         return runs
     if ONECODEX_PYTHON.exists():
@@ -235,25 +239,48 @@ def weasyprint_alone(notebook: Path, repeat: int) -> dict:
     return measure(argv, notebook.parent, repeat)
 
 
+def package_tree(before: str) -> Path:
+    """A directory to put first on PYTHONPATH for ``--before``: ``before`` itself if it is one,
+    else a checkout of that git revision under bench/out, with the ``ocx_reports`` package
+    whole (releases before the source tree's links kept the exporters, templates and examples
+    at the top level only)."""
+    if Path(before).is_dir():
+        return Path(before).resolve()
+    revision = subprocess.run(["git", "rev-parse", "--short", before], cwd=ROOT, capture_output=True, text=True)
+    if revision.returncode != 0:
+        raise SystemExit(f"--before {before}: neither a directory nor a git revision of {ROOT}")
+    checkout = OUT / f"before-{revision.stdout.strip()}"
+    if not checkout.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(checkout), before], cwd=ROOT, check=True,
+                       capture_output=True)
+    package = checkout / "ocx_reports"
+    for name, top in (("exporters", "exporters"), ("templates", "templates"), ("examples", "notebook_examples")):
+        if not (package / name).exists():
+            (package / name).symlink_to(checkout / top)
+    return checkout
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=["example", "large", "scaling"])
     parser.add_argument("--no-peers", action="store_true", help="only ours, even if peers are installed")
     parser.add_argument(
-        "--before", type=Path,
-        help="also run an older ours: a directory holding its ocx_reports package tree, put first on PYTHONPATH",
+        "--before",
+        help="also run an older ours: a git revision of this repository (e.g. a release's commit), or a directory "
+        "holding its ocx_reports package tree; put first on PYTHONPATH",
     )
     parser.add_argument("--stock", action="store_true", help="also run ours on the stock engine (no adaptations)")
     args = parser.parse_args(argv)
 
     inputs = prepare()
+    before = None if args.before is None else package_tree(args.before)
     print(f"{os.cpu_count()} cores; peers: onecodex_pdf {'found' if ONECODEX_PYTHON.exists() else 'missing'}, "
           f"webpdf {'found' if WEBPDF_PYTHON.exists() and shutil.which(str(CHROMIUM)) else 'missing'}")
     for name, path in inputs.items():
         if args.only and name != args.only:
             continue
-        print_case(name, side_by_side(path, args.repeat, not args.no_peers, args.before, args.stock))
+        print_case(name, side_by_side(path, args.repeat, not args.no_peers, before, args.stock))
         alone = weasyprint_alone(path, args.repeat)
         print(f"WeasyPrint alone on the final HTML (serial, no chunks): {alone['median_s']:.2f} s, "
               f"{alone['peak_mib']:.0f} MiB")
