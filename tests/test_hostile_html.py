@@ -21,6 +21,7 @@ from browser import Beacon, open_page
 from helpers import code, export_html, export_pdf, html_output, markdown, new_output, notebook
 
 from ocx_reports import report
+from ocx_reports.exporters.engine.compat import stock_from_env
 
 PNG = base64.b64encode(
     bytes.fromhex(
@@ -91,9 +92,10 @@ def vectors(beacon: str):
         helper(report.title(f"<img src=x onerror=\"{pwn(15)}\">Title")),
         helper(report.legend(f"<script>{pwn(15)}</script>Legend", style=f"background:url({beacon}/15.png)")),
     ])
-    cell = code(outputs=[bundle({"text/plain": "tagged"})], tags=[f"\"><script>{pwn(16)}</script>"])
-    cell["execution_count"] = f"<script>{pwn(16)}</script>"
-    yield "tags and prompts", cell
+    if not stock_from_env():  # nbconvert's own preprocessing refuses a notebook that breaks the schema
+        cell = code(outputs=[bundle({"text/plain": "tagged"})], tags=[f"\"><script>{pwn(16)}</script>"])
+        cell["execution_count"] = f"<script>{pwn(16)}</script>"
+        yield "tags and prompts", cell
     yield "markdown output", code(outputs=[bundle({"text/markdown": f"<script>{pwn(17)}</script>![x]({beacon}/17.png)"})])
     yield "raw html cell", nbformat.v4.new_raw_cell(f"<script>{pwn(18)}</script><img src='{beacon}/18.png'>",
                                                     metadata={"raw_mimetype": "text/html"})
@@ -113,8 +115,13 @@ def assert_inert(dom: str, beacon: Beacon):
     assert "data-pwned" not in root, root
 
 
+#: The policy's meta element, its attributes in either order (nbconvert's own HTML pass,
+#: which the stock engine runs, writes them back in another).
+CSP_META = re.compile(r'<meta (?=[^>]*http-equiv="Content-Security-Policy")[^>]*content="([^"]*)"[^>]*>')
+
+
 def without_csp(html: str) -> str:
-    stripped = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+    stripped = CSP_META.sub("", html)
     assert stripped != html
     return stripped
 
@@ -138,7 +145,7 @@ def test_hostile_notebook_runs_no_script_and_loads_nothing_in_a_browser(tmp_path
 
 def test_the_report_carries_a_policy_that_forbids_scripts_and_loads(tmp_path, beacon):
     html = export_html(notebook(markdown("# Plain")), tmp_path)
-    policy = unescape(re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', html).group(1))
+    policy = unescape(CSP_META.search(html).group(1))
     assert "default-src 'none'" in policy and "script-src 'none'" in policy and "img-src data:" in policy
     assert html.index("Content-Security-Policy") < html.index("<style")
 
