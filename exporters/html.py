@@ -443,7 +443,7 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
         return html
 
     def _report_context(self, nb, resources) -> dict:
-        """The template's ``resources.onecodex``: page frame settings before the helpers speak."""
+        """The page frame (``Export.report``) as the options set it, before the helpers speak."""
         created = source_date() or datetime.datetime.now(datetime.timezone.utc)
         if self.report_date:
             date = self.report_date

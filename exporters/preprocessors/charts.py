@@ -28,7 +28,9 @@ leaves each output holding the one figure the report shows:
   prints too small once fitted to the page gets one warning (``ocx_reports.charts.textsize``).
 
 The charts themselves (reading, drawing, caching) live in ``ocx_reports.charts``; this
-module decides what each output shows.
+module decides what each output shows. Besides ``preprocess``, the exporter calls ``start``
+before the render and ``finish`` after it, handing each the export (``exporters.export``):
+what they began, showed and made (``Export.charts``, ``Export.forms``) is that export's.
 """
 
 from __future__ import annotations
