@@ -10,13 +10,11 @@ from __future__ import annotations
 import copy
 import io
 import re
-import threading
 
 import pytest
-from helpers import code, html_output, markdown, new_output, notebook, pdf_pages_text
+from helpers import code, exports_at_once, html_output, markdown, new_output, notebook, pdf_pages_text
 from pypdf import PdfReader
 
-from ocx_reports.charts import workers
 from ocx_reports.exporters import OneCodexHTMLExporter, OneCodexPDFExporter
 from ocx_reports.exporters.errors import ReportError
 
@@ -132,33 +130,11 @@ def test_exports_at_once_in_threads_each_show_their_own_folder_charts_and_tables
     both render while the other's charts are still drawing."""
     from ocx_reports import render
 
-    drawing = threading.Barrier(2, timeout=30)
-    real_wait = workers.Drawing.wait
-
-    def both_rendered(self):
-        try:
-            drawing.wait()
-        except threading.BrokenBarrierError:
-            pass
-        return real_wait(self)
-
-    monkeypatch.setattr(workers.Drawing, "wait", both_rendered)
-    results, errors = {}, []
-
     def build(name):
-        try:
-            nb, resources = _report(tmp_path / name, name)
-            path = tmp_path / name / "report.ipynb"
-            results[name] = render.export(nb, "pdf", path, max_table_rows=5)
-        except Exception as exc:  # noqa: BLE001 - the assertion below names it
-            errors.append(exc)
+        nb, _ = _report(tmp_path / name, name)
+        return render.export(nb, "pdf", tmp_path / name / "report.ipynb", max_table_rows=5)
 
-    threads = [threading.Thread(target=build, args=(name,)) for name in ("Alpha", "Beta")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    results = exports_at_once(monkeypatch, build)
     for name, other in (("Alpha", "Beta"), ("Beta", "Alpha")):
         text = re.sub(r"\s+", "", "".join(pdf_pages_text(results[name])))
         for shown in ("foldermark", "chart", "drawing", "000"):
