@@ -121,7 +121,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         font_css = assets.font_face_css(self.embed_fonts)
         budget = Budget(self.layout_timeout, self.layout_memory_mib, self.max_pages).started()
         pdf = (
-            layout.lay_out(chunks, export.policy, self.log, export.forms, font_css, budget, check_schema, engine)
+            layout.lay_out(chunks, export.policy, self.log, export.forms, font_css, budget, export.check_schema, engine)
             if layout else None
         )
         if pdf is None:
