@@ -16,6 +16,13 @@ stages they run, a folder each::
   module per upstream project); ``hostprocess``, what an export changes in its process.
 * ``contracts.py``: what one stage writes for a later one to read (marks, attributes, class
   names, resource keys, geometry, digests).
+* ``export.py``: one export's state (``Export``: the URL policy, the page frame, the charts
+  being drawn and their PDFs, the marks' token, the engine), made as the export starts and
+  handed along the stages: to the preprocessors and the template in the resources (under
+  ``contracts.EXPORT_RESOURCE``), to the chart preprocessor's start and finish, the table
+  rewriting and the layout as an argument. The exporters and their preprocessors keep only
+  their options and caches, so one exporter exports notebook after notebook (a build keeps
+  one per worker thread), and an export that fails leaves nothing behind.
 * ``errors.py``: the error every stage raises for a user's mistake (``ReportError``, one line
   naming the thing and what to do).
 """

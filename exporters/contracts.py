@@ -9,21 +9,35 @@ template (``templates/onecodex/index.html.j2``), the stylesheet (``onecodex.css`
 report helpers (``ocx_reports/report.py``, which a kernel imports without the exporters)
 keep the literal text; each docstring names which of these files do, and
 ``tests/test_contracts.py`` checks that they still do.
+
+What one export writes as it goes (the URL policy, the page frame, the charts' PDFs, the
+marks' token...) is held by one object, ``export.Export``, which the stages hand along; the
+preprocessors and the template find it in the resources under ``EXPORT_RESOURCE``.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+# -- The export ------------------------------------------------------------------------------
+
+EXPORT_RESOURCE = "ocx_export"
+"""The resources key of the export in progress (``export.Export``): set by the HTML exporter
+(``html.py``) for each render, read by the preprocessors and by the template (index.html.j2,
+as ``resources.ocx_export``); the one key the report adds to nbconvert's resources."""
+
+CONTEXT_RESOURCE = "onecodex_context"
+"""The resources key in which a caller may give the report's sample metadata, already fetched
+(``ocx_reports.render.export``; ``ocx-reports build`` fetches it once per project): the
+exporter moves it into ``Export.context``, and the metadata preprocessor then fetches none."""
+
 # -- Cutting the page into chunks for parallel layout --------------------------------------
 
-CUT_RESOURCE = "ocx_cut"
-"""The resources key of the cut mark: set by the PDF exporter (``pdf.py``); the template
-(index.html.j2) writes ``resources.ocx_cut`` before each top-level unit of ``main.ocx-body`` (each cell, the
-Samples section, the closing tags), and ``layout.paginate`` cuts the page there."""
-
 CUT_MARK = "<!--ocx-cut-{token}-->"
-"""The cut mark, with a token made per export (unguessable, so no notebook content has it)."""
+"""The cut mark, with a token made per export (unguessable, so no notebook content has it):
+made by the PDF exporter (``Export.cut``); the template writes it before each top-level unit
+of ``main.ocx-body`` (each cell, the Samples section, the closing tags), and
+``layout.paginate`` cuts the page there."""
 
 ROWS_MARK = "<!--ocx-rows-{token}-->"
 """The mark ``page.tables`` writes after a long table's header and between its row groups,
@@ -114,15 +128,10 @@ FORM_STAND_IN = f'<svg xmlns="http://www.w3.org/2000/svg" {{size}} {FORM_STAND_I
 written by ``preprocessors.charts``; ``layout.svgforms`` finds each in a chunk by how it starts
 (``stand_ins``), and the layout fails over if one found no form (it would print empty)."""
 
-FORMS_RESOURCE = "ocx_pdf_forms"
-"""The resources key of the charts' PDFs by ``form_digest``: filled by ``preprocessors.charts``,
-handed by the PDF exporter (``pdf.py``) to the layout (``layout.svgforms``)."""
-
-
 def form_digest(svg: bytes) -> str:
     """How the layout finds a chart's ready PDF: by the SVG bytes the page embeds (the form
     stand-in's, or a kernel-drawn SVG's), which ``preprocessors.charts`` hashes as it puts
-    the PDF in ``FORMS_RESOURCE`` and ``layout.svgforms`` as it meets the image."""
+    the PDF in ``Export.forms`` and ``layout.svgforms`` as it meets the image."""
     return hashlib.sha256(svg).hexdigest()
 
 
@@ -130,11 +139,6 @@ CHART_METADATA = "ocx_chart"
 """An output's metadata key for a chart ``preprocessors.charts`` drew (its alt text, and its
 Vega spec for ``interactive_charts``), read by the template (index.html.j2); the preprocessor drops it from
 every output first, so a notebook cannot forge it."""
-
-CHARTS_RESOURCE = "ocx_charts"
-"""The resources key of the live charts' inline script (``preprocessors.charts``, with
-``interactive_charts``), which the template (index.html.j2) writes and allows in the page's
-Content-Security-Policy."""
 
 FIGURE_NUMBER_CLASS = "ocx-fignum"
 """The "Figure N." of a caption (report.py), which ``preprocessors.slots``

@@ -99,6 +99,19 @@ def check_notebook_schema(nb) -> None:
         nbformat.get_logger().error("Notebook JSON is invalid: %s", exc)
 
 
+def schema_check(nb=None):
+    """``check_notebook_schema(nb)``, run by the first call of the function returned (the PDF
+    layout calls it while it waits, ``from_file`` when the export is done), a no-op after;
+    always a no-op for ``None`` (a notebook given as a node: its caller read it)."""
+    unchecked = [] if nb is None else [nb]
+
+    def check() -> None:
+        if unchecked:
+            check_notebook_schema(unchecked.pop())
+
+    return check
+
+
 class _OneLineReportErrors(logging.Filter):
     def __init__(self, app):
         super().__init__()

@@ -22,15 +22,16 @@ from ocx_reports import __version__
 from .engine.compat import nbconvert as nbconvert_compat
 from .engine.compat import stock_from_env
 from .engine.hostprocess import freeze_at_exit
+from .contracts import CONTEXT_RESOURCE, EXPORT_RESOURCE
 from .errors import (
     ReportError,
-    check_notebook_schema,
     install_one_line_errors,
     read_notebook_stream,
     refuse_option,
+    schema_check,
 )
-from .page import assets
-from .page.sanitize import content_security_policy, image_size, make_cleaner, make_css_cleaner
+from .export import Export
+from .page import assets, sanitize
 from .page.urlpolicy import URLPolicy, image_type
 from .preprocessors.charts import DEFAULT_FIGURE_PRIORITY, ChartPreprocessor
 from .preprocessors.error_outputs import ErrorOutputPreprocessor, describe_cell
@@ -74,6 +75,16 @@ def without_credentials(html: str, log) -> str:
         return html
     log.warning("The report showed a One Codex credential (a cell printed it); it is masked as ***")
     return redact(html, secrets)
+
+
+def exporting(context) -> Export:
+    """The export the template is rendering (``context``: the template's), for the filters."""
+    return context["resources"][EXPORT_RESOURCE]
+
+
+def policy(context) -> URLPolicy:
+    """The URL policy of the export the template is rendering."""
+    return exporting(context).policy
 
 
 def logo_uri(path: str) -> str:
@@ -320,9 +331,6 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
                 self.register_preprocessor(preprocessor, enabled=True)
         except TraitError as exc:
             refuse_option(exc)
-        self._policy = None
-        self._rows = None  # the RowLimit of the rendering in progress
-        self._cleaner = make_cleaner(lambda: self._policy)
 
     @staticmethod
     def _cell_named(context, outside: str | None = "a cell") -> str | None:
@@ -344,102 +352,98 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
 
     @pass_context
     def clean_html(self, context, html) -> str:
-        """The sanitizer (``page.sanitize.make_cleaner``), within the report's limits: long tables cut
+        """The sanitizer (``page.sanitize.clean_html``), within the report's limits: long tables cut
         short and the size checked before it builds its tree of the HTML, the depth after."""
 
         def where() -> str:  # only for an error: it searches the notebook
             return self._cell_named(context)
 
+        export = exporting(context)
         html = html.decode() if isinstance(html, bytes) else str(html)
-        if self._rows is not None:
-            html = self._rows.cut(html)
+        if export.rows is not None:
+            html = export.rows.cut(html)
         check_tags(html, self.max_html_tags, where)
-        cleaned = self._cleaner(html, lambda: self._cell_named(context, outside=None))
+        cleaned = sanitize.clean_html(html, export.policy, lambda: self._cell_named(context, outside=None))
         check_depth(cleaned, self.max_nesting_depth, where)
-        return self._rows.noted(cleaned) if self._rows is not None else cleaned
+        return export.rows.noted(cleaned) if export.rows is not None else cleaned
 
     def default_filters(self):
         yield from super().default_filters()
         yield "clean_html", self.clean_html
-        yield "clean_css", make_css_cleaner(lambda: self._policy)
-        yield "inline_url", lambda url: self._policy.inline(str(url)) or ""
-        yield "image_size", image_size
-        yield "content_security_policy", content_security_policy
+        yield "clean_css", pass_context(lambda context, css, **kw: sanitize.clean_css(css, policy(context), **kw))
+        yield "inline_url", pass_context(lambda context, url: policy(context).inline(str(url)) or "")
+        yield "image_size", sanitize.image_size
+        yield "content_security_policy", sanitize.content_security_policy
 
     # -- the export -------------------------------------------------------
+    # Nothing of an export is kept here: its state is an ``Export`` (export.py), handed along.
 
     def from_file(self, file_stream, resources=None, **kw):
         install_one_line_errors()
         nb = read_notebook_stream(file_stream, getattr(file_stream, "name", "the notebook"), check_schema=False)
-        self._unchecked = nb
+        check_schema = schema_check(nb)
         try:
-            return self.from_notebook_node(nb, resources=resources, **kw)
+            return self._export(nb, resources, check_schema, **kw)
         finally:
-            self._check_schema()
-
-    def _check_schema(self) -> None:
-        """Check the schema of the notebook ``from_file`` read, once (see
-        ``check_notebook_schema``): when the export is done, or earlier where it waits."""
-        nb, self._unchecked = getattr(self, "_unchecked", None), None
-        if nb is not None:
-            check_notebook_schema(nb)
+            check_schema()
 
     def from_notebook_node(self, nb, resources=None, **kw):
+        return self._export(nb, resources, schema_check(), **kw)
+
+    def _export(self, nb, resources, check_schema, **kw):
+        """The report of ``nb`` (``check_schema``: see ``Export.check_schema``), and its resources."""
+        return self._report_html(nb, resources, Export(check_schema=check_schema), **kw)
+
+    def _report_html(self, nb, resources, export: Export, **kw):
+        """The report's HTML, with ``export`` handed along its stages, and its resources."""
         install_one_line_errors()
         freeze_at_exit()
-        drawing = self._start_charts(nb)
+        charts = self._chart_preprocessor()
+        drawing = charts.start(nb, export) if charts else False
         nbconvert_compat.cache_compiled_templates(self)
         resources = dict(resources or {})
-        notebook_dir = Path(resources.get("metadata", {}).get("path") or ".")
-        self._policy = URLPolicy(notebook_dir, self.log)
-        self._while_charts_draw(drawing)
-        resources["onecodex"] = self._report_context(nb, resources)
-        initial = copy.deepcopy(resources)
-        html, resources = self._render(nb, resources, **kw)
-        finished = self._finish(html, resources)
+        export.context = resources.pop(CONTEXT_RESOURCE, None)
+        export.policy = URLPolicy(Path(resources.get("metadata", {}).get("path") or "."), self.log)
+        self._while_charts_draw(export, drawing)
+        report = self._report_context(nb, resources)
+        initial = copy.deepcopy((resources, report))
+        html, rendered = self._render(nb, resources, report, export, **kw)
+        finished = self._finish(html, export)
         if finished is None:  # a chart could not be drawn: render again, showing its fallback
-            html, resources = self._render(nb, initial, **kw)
-            finished = self._finish(html, resources)  # nothing is left to wait for
-        return without_credentials(finished, self.log), resources
+            html, rendered = self._render(nb, *initial, export, **kw)
+            finished = self._finish(html, export)  # nothing is left to wait for
+        rendered.pop(EXPORT_RESOURCE, None)
+        return without_credentials(finished, self.log), rendered
 
-    def _render(self, nb, resources, **kw):
+    def _render(self, nb, resources, report: dict, export: Export, **kw):
         """Preprocess and render the notebook: the report's HTML, its tables' notes numbered anew."""
         from .page.tables import RowLimit
 
-        self._rows = RowLimit(self.max_table_rows, attach=self.output_mimetype == "application/pdf")
-        try:
-            return nbconvert_compat.render(self, nb, resources, **kw)
-        finally:
-            self._rows = None
+        export.render_anew(report, RowLimit(self.max_table_rows, attach=self.output_mimetype == "application/pdf"))
+        return nbconvert_compat.render(self, nb, {**resources, EXPORT_RESOURCE: export}, **kw)
 
-    def _finish(self, html: str, resources) -> str | None:
+    def _finish(self, html: str, export: Export) -> str | None:
         """The report rendered while the charts were drawn, with them put in (None: render
         it again, see ``ChartPreprocessor.finish``)."""
-        html = self._rendered(html)
+        html = self._rendered(html, export)
         charts = self._chart_preprocessor()
-        return charts.finish(html, resources) if charts else html
+        return charts.finish(html, export) if charts else html
 
     def _chart_preprocessor(self) -> ChartPreprocessor | None:
         """The chart preprocessor, which starts, waits for and puts in the charts (None: disabled)."""
         return self._charts if self._charts.enabled else None
 
-    def _start_charts(self, nb) -> bool:
-        """Begin drawing the notebook's charts (see ``ChartPreprocessor.start``);
-        whether any are being drawn."""
-        charts = self._chart_preprocessor()
-        return charts.start(nb) if charts else False
-
-    def _while_charts_draw(self, drawing: bool) -> None:
+    def _while_charts_draw(self, export: Export, drawing: bool) -> None:
         """Called once the charts are being drawn (``drawing``: whether there are
         any), before the export waits for them: the PDF exporter loads WeasyPrint here."""
 
-    def _rendered(self, html: str) -> str:
+    def _rendered(self, html: str, export: Export) -> str:
         """The rendered report, before the drawn charts go in (they may still be drawing):
         the PDF exporter rewrites its tables here."""
         return html
 
     def _report_context(self, nb, resources) -> dict:
-        """The template's ``resources.onecodex``: page frame settings before the helpers speak."""
+        """The page frame (``Export.report``) as the options set it, before the helpers speak."""
         created = source_date() or datetime.datetime.now(datetime.timezone.utc)
         if self.report_date:
             date = self.report_date

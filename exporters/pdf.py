@@ -9,9 +9,10 @@ from traitlets import Bool, Float, Int, default
 
 from ocx_reports import cores
 
-from .contracts import CUT_MARK, CUT_RESOURCE, FORMS_RESOURCE, ROWS_MARK
+from .contracts import CUT_MARK, ROWS_MARK
 from .engine import compat
 from .engine.compat import FAILED, INSTALLED, AdaptationFailed, Engine, State, Verdict
+from .export import Export
 from .html import OneCodexHTMLExporter
 from .layout import service
 from .layout.budget import Budget
@@ -55,10 +56,6 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
     def _workers_default(self):
         return cores.usable()
 
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self.engine = Engine(stock=self.stock_engine)  # what this export's layout may use
-
     @default("file_extension")
     def _file_extension_default(self):
         return ".pdf"
@@ -69,66 +66,66 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         # intermediate HTML would only add parsing work.
         return False
 
-    def _while_charts_draw(self, drawing: bool) -> None:
+    def _while_charts_draw(self, export: Export, drawing: bool) -> None:
         """Load WeasyPrint (about 0.5 s) while the chart workers start their engines;
         while they draw, also set up its per-process state, which the layout
         processes forked later then inherit. Not needed when a layout process was
         started with the command (see ``layout.service``): it has done both."""
         if service.started() is not None:
             return
-        from .layout import weasy  # loaded now, used by from_notebook_node
+        from .layout import weasy  # loaded now, used by _export
 
         if drawing:
-            weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))
+            weasy.warm_up(export.policy, assets.font_face_css(self.embed_fonts))
 
-    def _rendered(self, html: str) -> str:
+    def _rendered(self, html: str, export: Export) -> str:
         """Rewrite the long and the plain tables (see ``page/tables.py``) while the charts are
         still being drawn, rather than after: on the benchmark's large report that is
         0.2-0.3 s the export no longer spends alone."""
         from .page.tables import TablePolicy
 
-        as_lines = self.long_tables_as_lines and self.engine.allows("table_lines")
-        return TablePolicy(self._rows_mark, as_lines, self.page_size)(html)
+        as_lines = self.long_tables_as_lines and export.allows("table_lines")
+        return TablePolicy(export.rows_mark, as_lines, self.page_size)(html)
 
-    def from_notebook_node(self, nb, resources=None, **kw):
-        self.engine = Engine(self.stock_engine, _known_off())
+    def _export(self, nb, resources, check_schema, **kw):
+        engine = Engine(self.stock_engine, _known_off())
         while True:
             try:
-                return self._export(nb, resources, **kw)
+                return self._attempt(nb, resources, check_schema, engine, **kw)
             except AdaptationFailed as exc:  # found by the layout: lay the report out without it
-                if not self.engine.allows(exc.adaptation):
+                if not engine.allows(exc.adaptation):
                     raise
                 compat.record(exc.adaptation, FAILED, exc.detail)
                 compat.tell(self.log, Verdict({exc.adaptation: State(FAILED, exc.detail)}, compat.versions()))
-                self.engine = self.engine.without(exc.adaptation)
+                engine = engine.without(exc.adaptation)
 
-    def _export(self, nb, resources, **kw):
-        # Marks the template puts between cells (and page/tables.py between row groups),
-        # where the layout may be cut into chunks; unguessable, so no content has them.
+    def _attempt(self, nb, resources, check_schema, planned: Engine, **kw):
+        """The PDF, made for ``planned``: an export of its own (``Export``), whose marks between
+        cells (and between a long table's row groups, see page/tables.py) show where the layout
+        may cut the report into chunks; unguessable, so no content has them."""
         token = secrets.token_hex(8)
-        cut, self._rows_mark = CUT_MARK.format(token=token), ROWS_MARK.format(token=token)
+        cut, rows_mark = CUT_MARK.format(token=token), ROWS_MARK.format(token=token)
+        export = Export(check_schema, engine=planned, cut=cut, rows_mark=rows_mark)
         started = time.perf_counter()
-        planned = self.engine
-        html, rendered = super().from_notebook_node(nb, {**(resources or {}), CUT_RESOURCE: cut}, **kw)
-        self.engine = self._checked(planned)
-        if any(not self.engine.allows(name) for name in _relies_on(html, planned)):
-            return self._export(nb, resources, **kw)  # made for what the layout cannot do: again
+        html, rendered = self._report_html(nb, resources, export, **kw)
+        export.engine = engine = self._checked(planned, export.policy)
+        if any(not engine.allows(name) for name in _relies_on(html, planned)):
+            return self._attempt(nb, resources, check_schema, engine, **kw)  # made for what the layout cannot do
         from .layout import paginate
         from .layout.parallel import fork_available, lay_out, peak_mib
 
-        parallel = fork_available() and self.engine.allows("page_frame")
-        chunks = paginate.split(html, cut, self._rows_mark, self.workers if parallel else 1)
+        parallel = fork_available() and engine.allows("page_frame")
+        chunks = paginate.split(html, export.cut, export.rows_mark, self.workers if parallel else 1)
         laid_out = time.perf_counter()
-        forms = rendered.pop(FORMS_RESOURCE, {})  # charts the chart workers converted to PDF
         layout = service.started()
         font_css = assets.font_face_css(self.embed_fonts)
         budget = Budget(self.layout_timeout, self.layout_memory_mib, self.max_pages).started()
         pdf = (
-            layout.lay_out(chunks, self._policy, self.log, forms, font_css, budget, self._check_schema, self.engine)
+            layout.lay_out(chunks, export.policy, self.log, export.forms, font_css, budget, export.check_schema, engine)
             if layout else None
         )
         if pdf is None:
-            pdf = lay_out(chunks, self._policy, self.log, forms, font_css, budget, engine=self.engine)
+            pdf = lay_out(chunks, export.policy, self.log, export.forms, font_css, budget, engine=engine)
         self.log.debug(
             "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s, exporter peak memory %.0f MiB",
             laid_out - started, len(chunks), time.perf_counter() - laid_out,
@@ -138,7 +135,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         rendered["pdf_chunks"] = len(chunks)
         return pdf, rendered
 
-    def _checked(self, planned: Engine) -> Engine:
+    def _checked(self, planned: Engine, policy) -> Engine:
         """``planned`` without the adaptations the layout process's self-test failed or skipped
         (waiting for its warm-up, if it is not done); each told once per process."""
         if planned.stock:
@@ -149,7 +146,7 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
             from .layout import selftest, weasy
 
             if not selftest.checked():  # the warm-up runs it
-                weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))
+                weasy.warm_up(policy, assets.font_face_css(self.embed_fonts))
             found = compat.verdict()
         if found is None:  # not known in time: the layout checks as it goes
             return planned

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 
+from .exporters.contracts import CONTEXT_RESOURCE
 from .exporters.errors import ReportError, read_notebook_stream
 
 #: The environment variables that hold a One Codex credential.
@@ -101,7 +102,7 @@ def export(nb, fmt: str, notebook_path: Path, *, context: dict | None = None, **
     exporter = _exporter(fmt, json.dumps(traits, sort_keys=True), threading.get_ident())
     resources = {"metadata": {"path": str(notebook_path.parent), "name": notebook_path.stem}}
     if context is not None:
-        resources["onecodex_context"] = context
+        resources[CONTEXT_RESOURCE] = context
     output, _ = exporter.from_notebook_node(nb, resources=resources)
     return output if isinstance(output, bytes) else output.encode("utf-8")
 
@@ -109,9 +110,11 @@ def export(nb, fmt: str, notebook_path: Path, *, context: dict | None = None, **
 @functools.lru_cache(maxsize=8)
 def _exporter(fmt: str, traits_json: str, thread: int):
     """One exporter per format, options and thread: batch builds then reuse its
-    compiled templates and Jinja environment (about 80 ms a report). Per thread,
-    because an exporter holds the export in progress (its URL policy, the charts it
-    is drawing), and a Dask worker may run several builds at once in threads."""
+    compiled templates and Jinja environment (about 80 ms a report). An exporter keeps
+    nothing of an export (see ``exporters.export``), but nbconvert registers each
+    notebook's code highlighter in the exporter's Jinja environment as the export starts,
+    so two exports at once need an exporter each: a Dask worker may run several builds
+    at once in threads."""
     return exporter_class(fmt)(**json.loads(traits_json))
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "pdf_pages_text",
     "new_output",
     "export_measured",
+    "exports_at_once",
     "one_line_error",
     "copy_checkout",
 ]
@@ -82,6 +83,44 @@ def engine_checked() -> None:
     from ocx_reports.exporters.page.urlpolicy import URLPolicy
 
     weasy.warm_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), assets.font_face_css(False))
+
+
+def exports_at_once(monkeypatch, build, names=("Alpha", "Beta")) -> dict:
+    """``build(name)`` for each of ``names`` in threads at once, as a Dask worker runs builds:
+    each thread's render is done before any waits for its charts (the chart drawings' ``wait``
+    meet first). Name -> what ``build`` returned; a thread's error is raised here."""
+    import threading
+
+    from ocx_reports.charts import workers
+
+    start, drawing = threading.Barrier(len(names)), threading.Barrier(len(names), timeout=30)
+    real_wait = workers.Drawing.wait
+
+    def all_rendered(self):
+        try:
+            drawing.wait()
+        except threading.BrokenBarrierError:  # a build with nothing left to draw
+            pass
+        return real_wait(self)
+
+    monkeypatch.setattr(workers.Drawing, "wait", all_rendered)
+    results, errors = {}, []
+
+    def run(name):
+        start.wait()
+        try:
+            results[name] = build(name)
+        except Exception as exc:  # noqa: BLE001 - raised below, in the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def pdf_pages_text(pdf: bytes) -> list[str]:

@@ -11,7 +11,17 @@ import subprocess
 import sys
 
 import pytest
-from helpers import code, engine_checked, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text
+from helpers import (
+    code,
+    engine_checked,
+    export_html,
+    export_pdf,
+    exports_at_once,
+    markdown,
+    new_output,
+    notebook,
+    pdf_pages_text,
+)
 
 from ocx_reports.charts import specs, workers
 from ocx_reports.exporters.errors import ReportError
@@ -762,33 +772,14 @@ def test_charts_fail_with_a_reason_when_no_converter_process_can_start(crashing_
 def test_exports_in_threads_at_once_each_show_their_own_charts(tmp_path, monkeypatch):
     """A Dask worker may run several builds at once in threads: each has its own exporter,
     and they share the chart workers."""
-    import threading
-
     from ocx_reports import render
-
-    results, start, drawing = {}, threading.Barrier(2), threading.Barrier(2, timeout=20)
-    real_wait = workers.Drawing.wait
-
-    def both_drawing(self):  # both exports have rendered with stand-ins before either waits
-        try:
-            drawing.wait()
-        except threading.BrokenBarrierError:
-            pass
-        return real_wait(self)
-
-    monkeypatch.setattr(workers.Drawing, "wait", both_drawing)
 
     def build(name):
         spec = vegalite("v5", mark="bar", encoding=titled(f"{name} samples", f"{name} reads"))
         nb = notebook(*(code("c", outputs=[chart_output(VL5, {**spec, "title": f"{name} {i}"})]) for i in range(3)))
-        start.wait()
-        results[name] = render.export(nb, "html", tmp_path / f"{name}.ipynb").decode()
+        return render.export(nb, "html", tmp_path / f"{name}.ipynb").decode()
 
-    threads = [threading.Thread(target=build, args=(name,)) for name in ("Alpha", "Beta")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = exports_at_once(monkeypatch, build)
     for name, other in (("Alpha", "Beta"), ("Beta", "Alpha")):
         embedded = [base64.b64decode(d) for d in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", results[name])]
         charts_shown = b" ".join(svg for svg in embedded if b"data-ocx-drawing" not in svg)

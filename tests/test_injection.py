@@ -1,11 +1,12 @@
 """Sample metadata fetched over real HTTP from the local API and injected into reports."""
 
 import io
+import re
 import subprocess
 import sys
 
 import pytest
-from helpers import export_html, export_pdf, markdown, notebook, pdf_pages_text, write
+from helpers import code, export_html, export_pdf, markdown, new_output, notebook, pdf_pages_text, write
 from pypdf import PdfReader
 
 from ocx_reports.exporters.errors import ReportError
@@ -41,6 +42,27 @@ def test_markdown_placeholders_render_from_the_context(api_env):
     )
     text = pdf_pages_text(export_pdf(nb))[0]
     assert "Gut Microbiome Cohort Study" in text and "16 samples; first:" in text
+
+
+def test_a_report_rendered_again_for_a_chart_that_failed_fetches_its_metadata_once(api_env):
+    """A chart that fails while the report renders makes the export render it again, showing the
+    chart's placeholder: with the sample metadata the export already fetched."""
+
+    def chart(mark: str):
+        spec = {"data": {"values": [{"a": "x", "b": 1}]}, "mark": mark,
+                "encoding": {"x": {"field": "a", "type": "nominal"}, "y": {"field": "b", "type": "quantitative"}}}
+        return new_output("display_data", data={"application/vnd.vegalite.v5+json": spec})
+
+    def fetched(mark: str) -> tuple[str, int]:
+        api_env.reset()
+        nb = notebook(markdown("# {{ project.name }}"), code(outputs=[chart(mark)]), onecodex={"project": WASTEWATER})
+        return export_html(nb), len(api_env.requests)
+
+    drawn, once = fetched("bar")
+    failed, requests = fetched("no-such-mark")
+    assert 'class="ocx-not-shown"' in failed and 'class="ocx-not-shown"' not in drawn
+    assert re.search(r"<h1[^>]*>Municipal Wastewater Surveillance 2024<", failed)
+    assert requests == once > 0
 
 
 def test_unknown_placeholder_names_the_cell(api_env):

@@ -174,56 +174,41 @@ def content_security_policy(script: str | None = None) -> str:
 
 
 
-def make_cleaner(policy_getter):
-    """A ``clean_html`` filter that resolves image sources with the current URL policy.
+def clean_html(html, policy, where=None) -> str:
+    """``html`` cleaned, its images embedded through ``policy`` (the export's URL policy);
+    ``where`` names its cell in the warnings about images left out."""
 
-    ``policy_getter`` returns the policy of the export in progress (the notebook
-    folder differs between exports that share one exporter).
-    """
+    def attribute_filter(tag: str, attr: str, value: str):
+        if attr == "src":
+            return policy.inline(value, where)
+        if attr == "style":
+            return CSSFilter(policy.refuse).declarations(value)
+        if attr == "href" and tag == "a" and value.startswith(("file:", "data:")):
+            return None
+        return value
 
-    def css() -> CSSFilter:
-        return CSSFilter(policy_getter().refuse)
-
-    def clean_html(html, where=None) -> str:
-        """``html`` cleaned; ``where`` names its cell in the warnings about images left out."""
-
-        def attribute_filter(tag: str, attr: str, value: str):
-            if attr == "src":
-                return policy_getter().inline(value, where)
-            if attr == "style":
-                return css().declarations(value)
-            if attr == "href" and tag == "a" and value.startswith(("file:", "data:")):
-                return None
-            return value
-
-        cleaned = nh3.clean(
-            html.decode() if isinstance(html, bytes) else str(html),
-            tags=TAGS,
-            clean_content_tags={"script"},
-            attributes=ATTRIBUTES,
-            attribute_filter=attribute_filter,
-            url_schemes=URL_SCHEMES,
-            link_rel=None,
-            strip_comments=True,
-        )
-        if "<style" in cleaned:
-            cleaned = css().style_elements(cleaned)
-        return mark_wide_tables(cleaned) if "<table" in cleaned else cleaned
-
-    return clean_html
+    cleaned = nh3.clean(
+        html.decode() if isinstance(html, bytes) else str(html),
+        tags=TAGS,
+        clean_content_tags={"script"},
+        attributes=ATTRIBUTES,
+        attribute_filter=attribute_filter,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    if "<style" in cleaned:
+        cleaned = CSSFilter(policy.refuse).style_elements(cleaned)
+    return mark_wide_tables(cleaned) if "<table" in cleaned else cleaned
 
 
-def make_css_cleaner(policy_getter):
-    """A ``clean_css`` filter for the template's CSS slots: ``set_style`` output (a
-    ``<style>`` element or bare CSS) and helpers' ``style`` arguments
-    (``declarations=True``)."""
-
-    def clean_css(text, declarations: bool = False) -> str:
-        css = CSSFilter(policy_getter().refuse)
-        text = str(text or "")
-        if declarations:
-            return css.declarations(text)
-        sheets = [m.group(2) for m in _STYLE_ELEMENT.finditer(text)] if "<style" in text.lower() else [text]
-        return "\n".join(css.stylesheet(sheet) for sheet in sheets)
-
-    return clean_css
+def clean_css(text, policy, declarations: bool = False) -> str:
+    """CSS for the template's slots, filtered (``policy``: the export's URL policy, which hears
+    of what is dropped): ``set_style`` output (a ``<style>`` element or bare CSS) and helpers'
+    ``style`` arguments (``declarations=True``)."""
+    css = CSSFilter(policy.refuse)
+    text = str(text or "")
+    if declarations:
+        return css.declarations(text)
+    sheets = [m.group(2) for m in _STYLE_ELEMENT.finditer(text)] if "<style" in text.lower() else [text]
+    return "\n".join(css.stylesheet(sheet) for sheet in sheets)

@@ -11,6 +11,11 @@ report helpers' outputs into the page frame). ``execution`` is nbconvert's execu
 preprocessor for ``--execute``, which runs before them all. Their output goes to the
 template and then to ``page`` (what turns notebook content into the page).
 
+What one writes for a later stage (the page frame, the charts' PDFs...) goes into the export
+in progress (``exporters.export.Export``), which it finds in the resources under
+``contracts.EXPORT_RESOURCE``; a preprocessor keeps nothing of an export on itself, since
+one exporter, and so one preprocessor, exports notebook after notebook.
+
 Their options are the exporter's (``--OneCodexPDFExporter.allow_errors=True``), declared once
 there as traits; a preprocessor reads the ones it needs with ``exporter_option``. Only
 options no exporter has are the preprocessor's own (``MetadataPreprocessor.placeholder_timeout``).

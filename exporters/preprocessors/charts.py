@@ -28,7 +28,9 @@ leaves each output holding the one figure the report shows:
   prints too small once fitted to the page gets one warning (``ocx_reports.charts.textsize``).
 
 The charts themselves (reading, drawing, caching) live in ``ocx_reports.charts``; this
-module decides what each output shows.
+module decides what each output shows. Besides ``preprocess``, the exporter calls ``start``
+before the render and ``finish`` after it, handing each the export (``exporters.export``):
+what they began, showed and made (``Export.charts``, ``Export.forms``) is that export's.
 """
 
 from __future__ import annotations
@@ -49,15 +51,15 @@ from ocx_reports.charts.workers import Drawing, Drawn
 
 from ..contracts import (
     CHART_METADATA,
-    CHARTS_RESOURCE,
     DRAWING_ATTRIBUTE,
+    EXPORT_RESOURCE,
     FORM_STAND_IN,
-    FORMS_RESOURCE,
     PRINTABLE_HEIGHT_PX,
     PRINTABLE_WIDTH_PX,
     form_digest,
 )
 from ..errors import ReportError
+from ..export import ChartWork, Export
 from ..layout import svgforms
 from . import exporter_option
 from .error_outputs import describe_cell
@@ -141,7 +143,11 @@ def show_only(output, mimetype: str, value) -> None:
 
 
 class ChartPreprocessor(Preprocessor):
-    """Chart JSON -> SVG; one figure per output, chosen by ``figure_priority``."""
+    """Chart JSON -> SVG; one figure per output, chosen by ``figure_priority``.
+
+    What it does for one export (charts begun, drawings awaited, forms made) is that export's
+    ``Export.charts`` and ``Export.forms``, handed to ``start`` and ``finish`` by the exporter
+    and found by ``preprocess`` in the resources; the preprocessor itself keeps only caches."""
 
     figure_priority = exporter_option("figure_priority")
     strict_charts = exporter_option("strict_charts")
@@ -154,23 +160,13 @@ class ChartPreprocessor(Preprocessor):
         HTML report has them."""
         return self.parent.interactive_charts and self.parent.output_mimetype == "text/html"
 
-    @property
-    def pdf_forms(self) -> bool:
-        """Whether each drawn chart is converted to PDF too, for the PDF report's layout to place
-        (unless its engine cannot: see ``engine.compat``)."""
-        return self.parent.output_mimetype == "application/pdf" and self.parent.engine.allows("chart_forms")
-
     def __init__(self, **kw):
         super().__init__(**kw)
+        # Caches kept for the life of the exporter (a batch build's worker exports many
+        # notebooks with one), never an export's state: the drawn charts, by cache folder,
+        # and the keys of cached chart PDFs known to be sound.
         self._caches: dict[str, ChartCache] = {}
-        self._started: dict[str, Drawing] = {}  # chart key -> the drawing that has it
-        self._failures: dict[str, ChartError] = {}  # charts that could not be drawn, by key
-        self._awaiting = None  # (pending outputs, drawings) that ``finish`` waits for
-        self._kernel_svgs: dict[str, str] = {}  # kernel-drawn SVG shown -> its cache key
-        self._in_report_font: dict[str, str] = {}  # kernel-drawn SVG -> as shown (``_printable``)
-        self._small_text: dict[int, tuple] = {}  # cell index -> (cell, smallest text in pt)
-        self._converting: Drawing | None = None  # of those SVGs to PDF, for ``finish``
-        self._readable_pdfs: set[str] = set()  # chart keys whose cached PDF the layout can place
+        self._readable_pdfs: set[str] = set()
 
     @property
     def cache(self) -> ChartCache:
@@ -200,7 +196,7 @@ class ChartPreprocessor(Preprocessor):
                         output["data"] = data
                     yield index, cell, output, chosen, data[chosen]
 
-    def start(self, nb) -> bool:
+    def start(self, nb, export: Export) -> bool:
         """Start drawing ``nb``'s uncached charts now, in the background: the exporter
         calls this first thing, so that the chart workers' JavaScript engines start
         while it loads WeasyPrint and copies the notebook. Whether any are being drawn.
@@ -208,13 +204,11 @@ class ChartPreprocessor(Preprocessor):
         For the PDF report, the SVGs the kernel drew start being converted to PDF
         too (``finish`` adds them to the forms), so that the layout neither draws
         them in Python nor loads the converter itself (see ``layout.svgforms``)."""
+        work, forms = export.charts, export.allows("chart_forms")
         todo, figures = {}, {}
-        self._failures.clear()  # a chart that failed in an earlier export is tried again
-        self._kernel_svgs.clear()
-        self._in_report_font.clear()
         for *_, chosen, value in self._figures(nb):
-            if chosen == "image/svg+xml" and self.pdf_forms:
-                self._kernel_svg(self._printable(value), figures)
+            if chosen == "image/svg+xml" and forms:
+                self._kernel_svg(work, self._printable(work, value), figures)
             if not is_chart_mimetype(chosen):
                 continue
             try:
@@ -222,28 +216,29 @@ class ChartPreprocessor(Preprocessor):
             except ChartError:
                 continue  # reported by preprocess
             key = chart_key(chart)
-            if key not in self._started and self.cache.get(key) is None:
+            if key not in work.started and self.cache.get(key) is None:
                 todo[key] = chart
         if todo:
-            self._started.update(dict.fromkeys(todo, Drawing(todo, self.pdf_forms)))
-        self._converting = Drawing(figures, pdf=True) if figures else None
-        return bool(self._started)
+            work.started.update(dict.fromkeys(todo, Drawing(todo, forms)))
+        work.converting = Drawing(figures, pdf=True) if figures else None
+        return bool(work.started)
 
-    def _printable(self, svg):
+    @staticmethod
+    def _printable(work: ChartWork, svg):
         """A kernel-drawn SVG with its text in the report font (see ``ocx_reports.charts.fonts``),
         as the report shows it: worked out once per export, for ``start`` and ``preprocess``."""
         if not isinstance(svg, str):
             return svg
-        if svg not in self._in_report_font:
-            self._in_report_font[svg] = svg_in_report_font(svg)
-        return self._in_report_font[svg]
+        if svg not in work.in_report_font:
+            work.in_report_font[svg] = svg_in_report_font(svg)
+        return work.in_report_font[svg]
 
-    def _kernel_svg(self, svg, figures: dict[str, Figure]) -> None:
+    def _kernel_svg(self, work: ChartWork, svg, figures: dict[str, Figure]) -> None:
         """Note a kernel-drawn SVG the PDF report shows, if a converted form may draw it,
         and add it to ``figures`` to convert unless the cache has it."""
         data = svg.encode() if isinstance(svg, str) else None
         if data is not None and svgforms.self_contained(data):
-            key = self._kernel_svgs[svg] = figure_key(svg)
+            key = work.kernel_svgs[svg] = figure_key(svg)
             if self.cache.get(key, PDF_SUFFIX) is None:
                 figures[key] = Figure(svg)
 
@@ -251,8 +246,10 @@ class ChartPreprocessor(Preprocessor):
         """Show each chart output as its drawn SVG. While charts are still being drawn,
         each shows a stand-in and the report renders meanwhile; ``finish`` then swaps the
         drawn SVGs in (not with ``interactive_charts``, whose script the render needs)."""
-        self._awaiting = None
-        self._small_text.clear()
+        export = resources[EXPORT_RESOURCE]
+        work = export.charts
+        work.awaiting = None
+        work.small_text.clear()
         pending = []
         for cell in nb.cells:  # only this preprocessor says what is a chart (and what it loads)
             for output in cell.get("outputs", ()):
@@ -261,8 +258,8 @@ class ChartPreprocessor(Preprocessor):
         for index, cell, output, chosen, value in self._figures(nb, expose=True):
             if not is_chart_mimetype(chosen):
                 if chosen == "image/svg+xml":
-                    value = self._printable(value)
-                    self._note_text_size(index, cell, value)
+                    value = self._printable(work, value)
+                    self._note_text_size(work, index, cell, value)
                 show_only(output, chosen, value)
                 continue
             try:
@@ -273,84 +270,85 @@ class ChartPreprocessor(Preprocessor):
         if not pending:
             return nb, resources
         keys = {key: chart for *_, chart, key in pending}
-        drawings = self._begin(keys)
+        drawings = self._begin(export, keys)
         if drawings and not self.interactive_charts:
-            self._awaiting = (pending, drawings)
+            work.awaiting = (pending, drawings)
             for _, _, output, chart, key in pending:
                 self._show(output, chart, stand_in(key))
             return nb, resources
-        drawn = self._collect(keys, drawings)
-        shown = self._add_forms(drawn, resources)
+        drawn = self._collect(work, keys, drawings)
+        shown = self._add_forms(drawn, export)
         for index, cell, output, chart, key in pending:
             result = drawn[key]
             if isinstance(result, ChartError):
                 self._failed(index, cell, output, str(result))
                 continue
             self._show(output, chart, shown[key])
-            self._note_text_size(index, cell, result)
+            self._note_text_size(work, index, cell, result)
         if self.interactive_charts and any(not isinstance(r, ChartError) for r in drawn.values()):
-            resources[CHARTS_RESOURCE] = {"script": embed_script(self.cache)}
+            export.charts_script = embed_script(self.cache)
         return nb, resources
 
-    def finish(self, html: str, resources) -> str | None:
+    def finish(self, html: str, export: Export) -> str | None:
         """The rendered report with the drawn SVGs in place of their stand-ins, or None
         when a chart could not be drawn: the report must then be rendered again, and
         ``preprocess`` shows that chart's fallback (the failure is remembered). Warns of
         figures whose text prints too small, once the last chart is drawn."""
-        if self._awaiting is None:
-            self._warn_small_text()
-            return self._add_kernel_forms(html, resources)
-        pending, drawings = self._awaiting
-        self._awaiting = None
-        drawn = self._collect({key: chart for *_, chart, key in pending}, drawings)
+        work = export.charts
+        if work.awaiting is None:
+            self._warn_small_text(work)
+            return self._add_kernel_forms(html, export)
+        pending, drawings = work.awaiting
+        work.awaiting = None
+        drawn = self._collect(work, {key: chart for *_, chart, key in pending}, drawings)
         if any(isinstance(result, ChartError) for result in drawn.values()):
             return None
-        shown = self._add_forms(drawn, resources)
+        shown = self._add_forms(drawn, export)
         html = _swap(html, {text_base64(stand_in(key)): text_base64(svg) for key, svg in shown.items()})
         for index, cell, _, _, key in pending:
-            self._note_text_size(index, cell, drawn[key])
-        self._warn_small_text()
-        return self._add_kernel_forms(html, resources)
+            self._note_text_size(work, index, cell, drawn[key])
+        self._warn_small_text(work)
+        return self._add_kernel_forms(html, export)
 
-    def _begin(self, keys: dict[str, Chart]) -> dict[str, Drawing]:
+    def _begin(self, export: Export, keys: dict[str, Chart]) -> dict[str, Drawing]:
         """The drawing of each chart not cached or known to fail: those ``start`` began,
         and one begun now for the rest."""
-        started = {key: self._started.pop(key) for key in keys if key in self._started}
+        work = export.charts
+        started = {key: work.started.pop(key) for key in keys if key in work.started}
         missing = {
             key: chart
             for key, chart in keys.items()
-            if key not in started and key not in self._failures and self.cache.get(key) is None
+            if key not in started and key not in work.failures and self.cache.get(key) is None
         }
         if missing:
-            started.update(dict.fromkeys(missing, Drawing(missing, self.pdf_forms)))
+            started.update(dict.fromkeys(missing, Drawing(missing, export.allows("chart_forms"))))
         return started
 
-    def _collect(self, keys: dict[str, Chart], drawings: dict[str, Drawing]) -> dict:
+    def _collect(self, work: ChartWork, keys: dict[str, Chart], drawings: dict[str, Drawing]) -> dict:
         """SVG (or ChartError) per chart key, once ``drawings`` are done; drawn charts go
-        into the cache, failures into ``_failures``."""
+        into the cache, failures into the export's."""
         for drawing in set(drawings.values()):
             for key, result in drawing.wait().items():
                 if isinstance(result, ChartError):
-                    self._failures[key] = result
+                    work.failures[key] = result
                     continue
                 self.cache.put(key, result.svg)
                 if result.pdf is not None:
                     self.cache.put(key, result.pdf, PDF_SUFFIX)
                     self._readable_pdfs.add(key)
-        return {key: self._failures.get(key) or self.cache.get(key) for key in keys}
+        return {key: work.failures.get(key) or self.cache.get(key) for key in keys}
 
-    def _add_forms(self, drawn: dict, resources) -> dict:
+    def _add_forms(self, drawn: dict, export: Export) -> dict:
         """What the report shows of each chart, by key: for the PDF report, the form
-        stand-in of each chart whose PDF is ready (its PDF goes into the forms, by digest
-        of the stand-in; see layout/svgforms.py), else its SVG (the layout then converts it)."""
+        stand-in of each chart whose PDF is ready (its PDF goes into the export's forms, by
+        digest of the stand-in; see layout/svgforms.py), else its SVG (the layout then converts it)."""
         shown = dict(drawn)
-        if self.pdf_forms:
-            forms = resources.setdefault(FORMS_RESOURCE, {})
+        if export.allows("chart_forms"):
             for key, svg in drawn.items():
                 pdf = None if isinstance(svg, ChartError) else self._cached_pdf(key)
                 if pdf and self._readable(key, pdf):
                     shown[key] = form_stand_in(key, svg) or svg
-                    forms[form_digest(shown[key].encode())] = pdf
+                    export.forms[form_digest(shown[key].encode())] = pdf
         return shown
 
     def _readable(self, key: str, pdf: bytes) -> bool:
@@ -361,29 +359,28 @@ class ChartPreprocessor(Preprocessor):
             self._readable_pdfs.add(key)
         return key in self._readable_pdfs
 
-    def _add_kernel_forms(self, html: str, resources) -> str:
+    def _add_kernel_forms(self, html: str, export: Export) -> str:
         """The report with each kernel-drawn SVG that ``start`` noted and whose PDF is ready
         shown as its form stand-in, as drawn charts are (see ``_add_forms``); its PDF goes
         into the forms. An SVG the template did not embed as a base64 data URI (nbconvert's
         ``skip_svg_encoding``, an extracted output) is not found, and stays for the layout."""
-        if self._converting is not None:
-            for key, result in self._converting.wait().items():
+        work = export.charts
+        if work.converting is not None:
+            for key, result in work.converting.wait().items():
                 if isinstance(result, Drawn) and result.pdf is not None:
                     self.cache.put(key, result.pdf, PDF_SUFFIX)
                     self._readable_pdfs.add(key)
-            self._converting = None
-        forms, swaps = {}, {}
-        for svg, key in self._kernel_svgs.items():
+            work.converting = None
+        swaps = {}
+        for svg, key in work.kernel_svgs.items():
             pdf = self._cached_pdf(key)
             if not pdf or not self._readable(key, pdf):
                 continue
-            forms[form_digest(svg.encode())] = pdf  # where it stays whole
+            export.forms[form_digest(svg.encode())] = pdf  # where it stays whole
             shown = form_stand_in(key, svg)
             if shown is not None:
                 swaps[text_base64(svg)] = text_base64(shown)
-                forms[form_digest(shown.encode())] = pdf
-        if forms:
-            resources.setdefault(FORMS_RESOURCE, {}).update(forms)
+                export.forms[form_digest(shown.encode())] = pdf
         return _swap(html, swaps)
 
     def _cached_pdf(self, key: str) -> bytes | None:
@@ -402,18 +399,18 @@ class ChartPreprocessor(Preprocessor):
             shown["vega"] = to_vega(chart)
         output.setdefault("metadata", {})[CHART_METADATA] = shown
 
-    def _note_text_size(self, index, cell, svg) -> None:
+    def _note_text_size(self, work: ChartWork, index, cell, svg) -> None:
         """Note the cell if the SVG figure's text prints under ``MIN_TEXT_PT`` once fitted
         to the page (kernel-drawn or drawn here); ``finish`` warns once per cell."""
         if not isinstance(svg, str):
             return
         smallest = printed_text_pt(svg, PRINTABLE_WIDTH_PX[self.page_size], PRINTABLE_HEIGHT_PX)
-        if smallest is not None and smallest < self._small_text.get(index, (cell, MIN_TEXT_PT))[1]:
-            self._small_text[index] = (cell, smallest)
+        if smallest is not None and smallest < work.small_text.get(index, (cell, MIN_TEXT_PT))[1]:
+            work.small_text[index] = (cell, smallest)
 
-    def _warn_small_text(self) -> None:
+    def _warn_small_text(self, work: ChartWork) -> None:
         """One warning per cell ``_note_text_size`` noted, with its smallest text size."""
-        for index, (cell, smallest) in sorted(self._small_text.items()):
+        for index, (cell, smallest) in sorted(work.small_text.items()):
             self.log.warning(
                 "%s: once the figure is fitted to the page its smallest text prints at %.1f pt, under %g pt; "
                 "draw it narrower or with larger text, or split it into several figures",
@@ -421,7 +418,7 @@ class ChartPreprocessor(Preprocessor):
                 smallest,
                 MIN_TEXT_PT,
             )
-        self._small_text.clear()
+        work.small_text.clear()
 
     def _failed(self, index, cell, output, reason: str) -> None:
         where = describe_cell(index, cell)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Float, Int
 
+from ..contracts import EXPORT_RESOURCE
 from ..engine.compat.nbconvert import mismatch
 from ..errors import ReportError
 from . import exporter_option
@@ -55,13 +56,13 @@ class MetadataPreprocessor(Preprocessor):
     ).tag(config=True)
 
     def preprocess(self, nb, resources):
-        report = resources["onecodex"]
-        context = resources.get("onecodex_context")
-        if context is None:
+        export = resources[EXPORT_RESOURCE]
+        report = export.report
+        if export.context is None:
             project, samples = _requested_ids(self, nb)
-            context = _fetch(project, samples) if (project or samples) else None
-        if context:
-            self._describe(report, context)
+            export.context = _fetch(project, samples) if (project or samples) else None
+        if export.context:
+            self._describe(report, export.context)
         wanted = self.markdown_placeholders == "on" or (
             self.markdown_placeholders == "auto" and bool(report["project"] or report["samples"])
         )

@@ -2,7 +2,7 @@
 
 ``ocx_reports.report`` helpers mark their outputs with ``{"onecodex": slot}``.
 Header text, logo, date, styles and the cover leave the cell flow for the
-template's slots in ``resources["onecodex"]``; titles stay in the flow and name
+template's slots in the export's page frame (``Export.report``); titles stay in the flow and name
 the PDF; figure legends are renumbered in document order; a page break with
 nothing after it is dropped so a report never ends on a blank page.
 """
@@ -15,7 +15,7 @@ from nbconvert.preprocessors import Preprocessor
 
 from ocx_reports.report import ARGS_KEY, SLOT_KEY
 
-from ..contracts import BREAK_AFTER_TAG, FIGURE_NUMBER_CLASS
+from ..contracts import BREAK_AFTER_TAG, EXPORT_RESOURCE, FIGURE_NUMBER_CLASS
 
 _FIGNUM = re.compile(rf'(<span class="{FIGURE_NUMBER_CLASS}">)Figure [^<]*\.(</span>)')
 _HEADING = re.compile(r"^\s{0,3}#{1,2}\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -44,10 +44,10 @@ def plain_text(html: str) -> str:
 
 
 class ReportSlotsPreprocessor(Preprocessor):
-    """Move helper outputs into ``resources["onecodex"]`` and number legends."""
+    """Move helper outputs into the page frame (``Export.report``) and number legends."""
 
     def preprocess(self, nb, resources):
-        report = resources["onecodex"]
+        report = resources[EXPORT_RESOURCE].report
         figure = 0
         for cell in nb.cells:
             if cell.cell_type == "markdown" and not report.get("title"):
