@@ -54,8 +54,10 @@ CHROMIUM = Path(os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium"))
 #: The issue's targets: (at most this share of webpdf's time, of onecodex_pdf's, peak MiB).
 TARGETS = {"example": (0.5, 0.3, 120), "large": (1.5, 0.25, 350)}
 
-#: The layout's processes: a chunk's, and the one ``jupyter nbconvert`` starts for the layout.
-_CHUNK = re.compile(r"(?:PDF chunk \d+: \d+ pages in [\d.]+ s(?: \([\d.]+ CPU-s\))?,|PDF layout process:) peak memory (\d+) MiB")
+#: The layout's processes: a chunk's, and the layout service (an older release's "layout process").
+_CHUNK = re.compile(
+    r"(?:PDF chunk \d+: \d+ pages in [\d.]+ s(?: \([\d.]+ CPU-s\))?,|PDF layout (?:process|service):) peak memory (\d+) MiB"
+)
 _PARENT = re.compile(r"exporter peak memory (\d+) MiB")
 
 

@@ -387,12 +387,11 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
     def from_notebook_node(self, nb, resources=None, **kw):
         install_one_line_errors()
         freeze_at_exit()
-        drawing = self._start_charts(nb)
+        self._start_charts(nb)
         nbconvert_compat.cache_compiled_templates(self)
         resources = dict(resources or {})
         notebook_dir = Path(resources.get("metadata", {}).get("path") or ".")
         self._policy = URLPolicy(notebook_dir, self.log)
-        self._while_charts_draw(drawing)
         resources["onecodex"] = self._report_context(nb, resources)
         initial = copy.deepcopy(resources)
         html, resources = self._render(nb, resources, **kw)
@@ -423,15 +422,11 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
         """The chart preprocessor, which starts, waits for and puts in the charts (None: disabled)."""
         return self._charts if self._charts.enabled else None
 
-    def _start_charts(self, nb) -> bool:
-        """Begin drawing the notebook's charts (see ``ChartPreprocessor.start``);
-        whether any are being drawn."""
+    def _start_charts(self, nb) -> None:
+        """Begin drawing the notebook's charts (see ``ChartPreprocessor.start``)."""
         charts = self._chart_preprocessor()
-        return charts.start(nb) if charts else False
-
-    def _while_charts_draw(self, drawing: bool) -> None:
-        """Called once the charts are being drawn (``drawing``: whether there are
-        any), before the export waits for them: the PDF exporter loads WeasyPrint here."""
+        if charts:
+            charts.start(nb)
 
     def _rendered(self, html: str) -> str:
         """The rendered report, before the drawn charts go in (they may still be drawing):

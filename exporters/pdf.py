@@ -69,18 +69,6 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         # intermediate HTML would only add parsing work.
         return False
 
-    def _while_charts_draw(self, drawing: bool) -> None:
-        """Load WeasyPrint (about 0.5 s) while the chart workers start their engines;
-        while they draw, also set up its per-process state, which the layout
-        processes forked later then inherit. Not needed when a layout process was
-        started with the command (see ``layout.service``): it has done both."""
-        if service.started() is not None:
-            return
-        from .layout import weasy  # loaded now, used by from_notebook_node
-
-        if drawing:
-            weasy.warm_up(self._policy, assets.font_face_css(self.embed_fonts))
-
     def _rendered(self, html: str) -> str:
         """Rewrite the long and the plain tables (see ``page/tables.py``) while the charts are
         still being drawn, rather than after: on the benchmark's large report that is
@@ -90,7 +78,21 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         as_lines = self.long_tables_as_lines and self.engine.allows("table_lines")
         return TablePolicy(self._rows_mark, as_lines, self.page_size)(html)
 
+    def from_file(self, file_stream, resources=None, **kw):
+        with self._layout_service():
+            return super().from_file(file_stream, resources, **kw)
+
     def from_notebook_node(self, nb, resources=None, **kw):
+        with self._layout_service():
+            return self._exported(nb, resources, **kw)
+
+    def _layout_service(self):
+        """The layout service this export lays out in (``layout.service``), taken as the export
+        starts, so that a new one sets WeasyPrint up while the report is read and rendered;
+        ``from_file`` (which ``from_filename`` calls) takes it before reading the notebook."""
+        return service.held(assets.font_face_css(self.embed_fonts), self.log)
+
+    def _exported(self, nb, resources, **kw):
         self.engine = Engine(self.stock_engine, _known_off())
         while True:
             try:
@@ -114,21 +116,24 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         if any(not self.engine.allows(name) for name in _relies_on(html, planned)):
             return self._export(nb, resources, **kw)  # made for what the layout cannot do: again
         from .layout import paginate
-        from .layout.parallel import fork_available, lay_out, peak_mib
+        from .layout.parallel import peak_mib
 
-        parallel = fork_available() and self.engine.allows("page_frame")
+        layout = service.current()
+        parallel = layout is not None and layout.alive() and self.engine.allows("page_frame")
         chunks = paginate.split(html, cut, self._rows_mark, self.workers if parallel else 1)
         laid_out = time.perf_counter()
         forms = rendered.pop(FORMS_RESOURCE, {})  # charts the chart workers converted to PDF
-        layout = service.started()
         font_css = assets.font_face_css(self.embed_fonts)
         budget = Budget(self.layout_timeout, self.layout_memory_mib, self.max_pages).started()
         pdf = (
             layout.lay_out(chunks, self._policy, self.log, forms, font_css, budget, self._check_schema, self.engine)
             if layout else None
         )
-        if pdf is None:
-            pdf = lay_out(chunks, self._policy, self.log, forms, font_css, budget, engine=self.engine)
+        if pdf is None:  # no service here (Windows), or it stopped: in this process, in one piece, no budget
+            from .layout.weasy import render_pdf
+
+            chunks = [paginate.strip_marks(html, cut, self._rows_mark)]
+            pdf = render_pdf(chunks[0], self._policy, forms, budget.max_pages, self.engine)
         self.log.debug(
             "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s, exporter peak memory %.0f MiB",
             laid_out - started, len(chunks), time.perf_counter() - laid_out,
@@ -143,9 +148,9 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         (waiting for its warm-up, if it is not done); each told once per process."""
         if planned.stock:
             return planned
-        layout = service.started()
+        layout = service.current()
         found = layout.verdict(self.layout_timeout or None) if layout else None
-        if found is None and (layout is None or not layout.process.is_alive()):
+        if found is None and (layout is None or not layout.alive()):
             from .layout import selftest, weasy
 
             if not selftest.checked():  # the warm-up runs it
@@ -170,11 +175,7 @@ def _known_off() -> frozenset:
     """The adaptations known not to work before an export starts: those a layout found failing
     or this process's self-test did not install, and those the layout process's did not."""
     off = {name for name, state in compat.states().items() if state.status != INSTALLED}
-    layout = service.started()
+    layout = service.current()
     found = layout.verdict(0) if layout else None
     return frozenset(off | (found.off() if found else set()))
 
-
-# Under `jupyter nbconvert --to onecodex_pdf`, WeasyPrint is loaded and set up from here on,
-# in its own process, while nbconvert starts and the report is rendered.
-service.start_if_requested(assets.font_face_css(False))

@@ -59,11 +59,12 @@ def isolated_credentials(tmp_path, monkeypatch):
 
 @pytest.fixture
 def layout_in_this_process(monkeypatch):
-    """Lay PDFs out in the test's own process, where its monkeypatches and records are (a
-    report's layout is otherwise forked, to hold it to its budget: see parallel.py)."""
-    from ocx_reports.exporters.layout import parallel
+    """Lay PDFs out in the test's own process, where its monkeypatches and records are, as
+    where no layout service can start (a report is otherwise laid out by the layout service,
+    see layout/service.py)."""
+    from ocx_reports.exporters.layout import service
 
-    monkeypatch.setattr(parallel, "fork_available", lambda: False)
+    monkeypatch.setattr(service, "startable", lambda: False)
 
 
 @pytest.fixture

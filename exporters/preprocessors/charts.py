@@ -203,7 +203,7 @@ class ChartPreprocessor(Preprocessor):
     def start(self, nb) -> bool:
         """Start drawing ``nb``'s uncached charts now, in the background: the exporter
         calls this first thing, so that the chart workers' JavaScript engines start
-        while it loads WeasyPrint and copies the notebook. Whether any are being drawn.
+        while the layout service loads WeasyPrint and the exporter copies the notebook. Whether any are being drawn.
 
         For the PDF report, the SVGs the kernel drew start being converted to PDF
         too (``finish`` adds them to the forms), so that the layout neither draws
