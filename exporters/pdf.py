@@ -129,11 +129,14 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
             layout.lay_out(chunks, self._policy, self.log, forms, font_css, budget, self._check_schema, self.engine)
             if layout else None
         )
+        if layout is not None and (found := layout.verdict()) is not None:
+            compat.tell(self.log, found)  # the self-test may have run beside the layout
         if pdf is None:  # no service here (Windows), or it stopped: in this process, in one piece, no budget
-            from .layout.weasy import render_pdf
+            from .layout import weasy
 
             chunks = [paginate.strip_marks(html, cut, self._rows_mark)]
-            pdf = render_pdf(chunks[0], self._policy, forms, budget.max_pages, self.engine)
+            weasy.warm_up(self._policy, font_css)  # the self-test, before the PDF may be trusted
+            pdf = weasy.render_pdf(chunks[0], self._policy, forms, budget.max_pages, self.engine)
         self.log.debug(
             "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s, exporter peak memory %.0f MiB",
             laid_out - started, len(chunks), time.perf_counter() - laid_out,
@@ -144,12 +147,13 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         return pdf, rendered
 
     def _checked(self, planned: Engine) -> Engine:
-        """``planned`` without the adaptations the layout process's self-test failed or skipped
-        (waiting for its warm-up, if it is not done); each told once per process."""
+        """``planned`` without the adaptations the layout service's self-test failed or skipped,
+        if it has run (else the service checks the layout against it, see ``layout.service``;
+        where no service runs, the self-test runs here); each told once per process."""
         if planned.stock:
             return planned
         layout = service.current()
-        found = layout.verdict(self.layout_timeout or None) if layout else None
+        found = layout.verdict() if layout else None
         if found is None and (layout is None or not layout.alive()):
             from .layout import selftest, weasy
 
@@ -173,7 +177,7 @@ def _relies_on(html: str, engine: Engine) -> list[str]:
 
 def _known_off() -> frozenset:
     """The adaptations known not to work before an export starts: those a layout found failing
-    or this process's self-test did not install, and those the layout process's did not."""
+    or this process's self-test did not install, and those the layout service's did not."""
     off = {name for name, state in compat.states().items() if state.status != INSTALLED}
     layout = service.current()
     found = layout.verdict(0) if layout else None

@@ -61,19 +61,6 @@ def fork_available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
-def lay_out(
-    chunks: list[str], policy, log, forms: dict, font_css: str, budget: Budget = Budget(), engine: Engine = Engine()
-) -> bytes:
-    """In the layout service: the PDF of a report's chunks, laid out within ``budget``
-    (started) with the adaptations ``engine`` allows, each chunk in a forked process, after
-    WeasyPrint is set up here once (with the report's ``@font-face`` rules, ``font_css``) for
-    them to inherit."""
-    from .weasy import warm_up
-
-    warm_up(policy, font_css)
-    return render_chunks(chunks, policy, log, forms, budget, engine)
-
-
 def render_chunks(
     chunks: list[str], policy, log, forms: dict | None = None, budget: Budget = Budget(), engine: Engine = Engine()
 ) -> bytes:
