@@ -167,6 +167,26 @@ def test_an_upstream_change_the_self_test_beside_the_first_layout_catches_lays_t
     assert FEATURES[adaptation][0] in found["warnings"][0] and "WeasyPrint 70.0" in found["warnings"][0]
 
 
+#: A release whose ``write_pdf`` no longer calls its finisher: the chart forms are placed
+#: without their resources (the fonts of their text), which no check of the report's own
+#: layout sees; only the self-test does.
+_FINISHER_NEVER_CALLED = """
+import weasyprint.document as document
+write_pdf = document.Document.write_pdf
+document.Document.write_pdf = lambda self, target=None, zoom=1, finisher=None, **options: write_pdf(
+    self, target, zoom, **options
+)
+"""
+
+
+@pytest.mark.adapted
+@pytest.mark.parametrize("report_first", [False, True], ids=["self-test first", "self-test beside the layout"])
+def test_chart_forms_written_without_their_resources_are_caught_by_the_self_test(tmp_path, report_first):
+    found = _export_after(_FINISHER_NEVER_CALLED, tmp_path, report_first=report_first)
+    _assert_complete(found)
+    assert len(found["warnings"]) == 1 and FEATURES["chart_forms"][0] in found["warnings"][0], found["warnings"]
+
+
 @pytest.mark.adapted
 def test_the_same_report_with_no_upstream_change_uses_every_adaptation_silently(tmp_path):
     found = _export_after("", tmp_path)

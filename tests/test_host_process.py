@@ -105,27 +105,27 @@ NEW_INTERPRETER = "-m ocx_reports.exporters.layout"
 @pytest.mark.parametrize("host", ["thread", "vl-convert", "exports in threads"])
 def test_a_host_running_threads_forks_nothing_and_its_layout_service_forks_single_threaded(tmp_path, host):
     seen, forks, stderr = run_host(tmp_path, host, json.dumps(_SPEC))
-    assert seen["threads"] > 1
+    assert FORK_WARNING not in stderr, stderr[-3000:]
+    assert seen["threads"] > 1 and forks
+    assert all(threads == 1 for _, threads in forks), forks
+    assert seen["host"] not in {pid for pid, _ in forks}
     assert seen["chunks"] == ([2, 2] if host == "exports in threads" else [2, 1])
     services = seen["services"]
     assert len(services) == (2 if host == "exports in threads" else 1)  # one per export running at once
     assert all(NEW_INTERPRETER in command and threads == 1 for command, threads in services), services
-    assert forks and seen["host"] not in {pid for pid, _ in forks}
-    assert all(threads == 1 for _, threads in forks), forks
-    assert FORK_WARNING not in stderr, stderr[-3000:]
 
 
 def test_a_service_forked_from_a_single_threaded_host_forks_its_chunks_single_threaded_after_the_host_starts_threads(
     tmp_path,
 ):
     seen, forks, stderr = run_host(tmp_path, "thread later")
+    assert FORK_WARNING not in stderr, stderr[-3000:]
+    assert all(threads == 1 for _, threads in forks), forks
+    host_forks = [threads for pid, threads in forks if pid == seen["host"]]
+    assert host_forks == [1]  # the service, at the first export: the chunks are the service's
     assert seen["threads"] > 1 and seen["chunks"] == [1, 2, 1]
     (command, threads), = seen["services"]
     assert NEW_INTERPRETER not in command and threads == 1  # forked, at the first export
-    host_forks = [threads for pid, threads in forks if pid == seen["host"]]
-    assert host_forks == [1]  # the service, at the first export: the chunks are the service's
-    assert all(threads == 1 for _, threads in forks), forks
-    assert FORK_WARNING not in stderr, stderr[-3000:]
 
 
 #: Loads nbconvert's command line the way ``jupyter nbconvert --to onecodex_pdf`` does (it
