@@ -180,6 +180,6 @@ def _known_off() -> frozenset:
     or this process's self-test did not install, and those the layout service's did not."""
     off = {name for name, state in compat.states().items() if state.status != INSTALLED}
     layout = service.current()
-    found = layout.verdict(0) if layout else None
+    found = layout.verdict() if layout else None
     return frozenset(off | (found.off() if found else set()))
 

@@ -4,10 +4,11 @@ The PDF exporter takes a service at the start of an export (``held``, from ``fro
 ``from_notebook_node``: never at import, never from the constructor, which nbconvert calls
 for every installed exporter just to list them). A new service loads WeasyPrint (about
 0.25 s) and sets it up (fonts, stylesheets, C types: the self-test page, ``selftest``) while
-the exporter reads and renders the report, sends the exporter what the adaptations came to,
-then lays out the reports it is sent, one at a time: each chunk of a report in a process it
-forks (``parallel.py``), even a report of one chunk, so the service itself stays as set up
-and runs no thread. It is kept for the life of the exporter's process (later exports find it
+the exporter reads and renders the report, sends the exporter what the adaptations came to
+(or runs the self-test beside the first report's layout, see ``serve``), then lays out the
+reports it is sent, one at a time: each chunk of a report in a process it forks
+(``parallel.py``), even a report of one chunk, so the service itself stays as set up and
+runs no thread. It is kept for the life of the exporter's process (later exports find it
 warm); exports running at once in threads each take one of their own.
 
 A service is forked from the exporter's process only if that process runs one thread at the
@@ -44,9 +45,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ..engine import compat
-from ..engine.compat import FAILED, AdaptationFailed, Engine, Verdict
+from ..engine.compat import Engine, Verdict
 from ..page.urlpolicy import URLPolicy
-from . import childlogs, parallel, scratch
+from . import childlogs, parallel, scratch, selftest
 from .budget import Budget
 from .parallel import fork_available, send_failure
 
@@ -92,9 +93,12 @@ class LayoutService:
             self.process = _Forked(process)
             self.started = "by fork"
         else:
+            if not sys.executable:  # Python embedded in another program
+                raise OSError("no Python interpreter to run it with")
             fd = theirs.fileno()
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", ENTRY, str(fd)], pass_fds=(fd,), stdin=subprocess.DEVNULL
+            self.process = subprocess.Popen(  # nothing it prints may join a PDF written to stdout
+                [sys.executable, "-m", ENTRY, str(fd)], pass_fds=(fd,), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
             )
             why = "a daemonic process" if running == 1 else f"{running} threads"
             self.started = f"in a new interpreter ({why} here)"
@@ -282,7 +286,7 @@ def _lay_out(
     log.setLevel(level)  # as in the exporter
     with childlogs.kept() as records:
         try:
-            checking = _SelfTest(policy, font_css) if not told and len(chunks) == 1 else None
+            checking = selftest.Beside(policy, font_css) if not told and len(chunks) == 1 else None
             if checking is None:
                 verdict = _warmed_up(policy, font_css)  # once per process: the chunks inherit it
                 if not told:
@@ -295,7 +299,7 @@ def _lay_out(
                     verdict = checking.verdict(budget)
                     pipe.send(("verdict", verdict))
             if checking is not None:
-                _trusted(verdict, engine)
+                selftest.trust(verdict, engine)
             log.debug("PDF layout service: peak memory %.0f MiB", parallel.peak_mib())
             pipe.send(("done", pdf, records))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the exporter
@@ -303,47 +307,6 @@ def _lay_out(
         finally:
             log.setLevel(saved)
     return told
-
-
-class _SelfTest:
-    """The engine's self-test, run in a process forked beside a report's layout."""
-
-    def __init__(self, policy, font_css: str):
-        context = multiprocessing.get_context("fork")
-        self.pipe, theirs = context.Pipe(duplex=False)
-        self.process = context.Process(target=_self_test, args=(theirs, policy, font_css), daemon=True)
-        self.process.start()
-        theirs.close()
-
-    def verdict(self, budget: Budget) -> Verdict | None:
-        """Its verdict (None: it failed, or did not finish by the deadline)."""
-        try:
-            return self.pipe.recv() if self.pipe.poll(budget.remaining()) else None
-        except (EOFError, OSError):
-            return None
-        finally:
-            self.process.kill()
-            self.process.join()
-
-
-def _self_test(pipe: Connection, policy, font_css: str) -> None:
-    from . import weasy
-
-    weasy.layout_process()
-    with childlogs.kept():  # nothing worth telling: the verdict says it
-        pipe.send(_warmed_up(policy, font_css))
-
-
-def _trusted(verdict: Verdict | None, engine: Engine) -> None:
-    """Note here the adaptations the self-test found failing; if the layout was allowed one,
-    its PDF may be wrong: ``AdaptationFailed``, and the exporter lays the report out again
-    without it."""
-    failed = {name: state.reason for name, state in (verdict.states if verdict else {}).items() if state.status == FAILED}
-    for name, reason in failed.items():
-        compat.record(name, FAILED, reason)
-    for name, reason in failed.items():
-        if engine.allows(name):
-            raise AdaptationFailed(name, reason)
 
 
 # -- the services of this process --------------------------------------------------
@@ -414,8 +377,8 @@ def _give_back(service: LayoutService) -> None:
 
 
 def stop_all() -> None:
-    """Stop every service of this process (at its exit; tests that need a service forked
-    after they changed something call it first)."""
+    """Stop every service of this process: at its exit, and in the tests after one that patched
+    this process (a service forked meanwhile has the patches for good)."""
     with _lock:
         stopping = list(_running)
         _running.clear()
