@@ -58,8 +58,10 @@ TARGETS = {
     "large": ({"webpdf (Chromium)": 1.0, "onecodex_pdf 1.2.0": 0.25, "ours before": 1.10}, 350),
 }
 
-#: The layout's processes: a chunk's, and the one ``jupyter nbconvert`` starts for the layout.
-_CHUNK = re.compile(r"(?:PDF chunk \d+: \d+ pages in [\d.]+ s(?: \([\d.]+ CPU-s\))?,|PDF layout process:) peak memory (\d+) MiB")
+#: The layout's processes: a chunk's, and the layout service (an older release's "layout process").
+_CHUNK = re.compile(
+    r"(?:PDF chunk \d+: \d+ pages in [\d.]+ s(?: \([\d.]+ CPU-s\))?,|PDF layout (?:process|service):) peak memory (\d+) MiB"
+)
 _PARENT = re.compile(r"exporter peak memory (\d+) MiB")
 
 

@@ -90,7 +90,7 @@ def read_notebook_stream(stream, name: str, check_schema: bool = True):
 def check_notebook_schema(nb) -> None:
     """Log, as ``nbformat.read`` does, where a notebook breaks the notebook format's schema
     (the export goes on). Building the schema's validator takes about 40 ms, which the PDF
-    exporter spends while the layout process works rather than before it has the report."""
+    exporter spends while the layout service works rather than before it has the report."""
     import nbformat
 
     try:

@@ -399,12 +399,12 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
         install_one_line_errors()
         freeze_at_exit()
         charts = self._chart_preprocessor()
-        drawing = charts.start(nb, export) if charts else False
+        if charts:
+            charts.start(nb, export)
         nbconvert_compat.cache_compiled_templates(self)
         resources = dict(resources or {})
         export.context = resources.pop(CONTEXT_RESOURCE, None)
         export.policy = URLPolicy(Path(resources.get("metadata", {}).get("path") or "."), self.log)
-        self._while_charts_draw(export, drawing)
         report = self._report_context(nb, resources)
         initial = copy.deepcopy((resources, report))
         html, rendered = self._render(nb, resources, report, export, **kw)
@@ -433,9 +433,6 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
         """The chart preprocessor, which starts, waits for and puts in the charts (None: disabled)."""
         return self._charts if self._charts.enabled else None
 
-    def _while_charts_draw(self, export: Export, drawing: bool) -> None:
-        """Called once the charts are being drawn (``drawing``: whether there are
-        any), before the export waits for them: the PDF exporter loads WeasyPrint here."""
 
     def _rendered(self, html: str, export: Export) -> str:
         """The rendered report, before the drawn charts go in (they may still be drawing):

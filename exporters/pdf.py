@@ -66,18 +66,6 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         # intermediate HTML would only add parsing work.
         return False
 
-    def _while_charts_draw(self, export: Export, drawing: bool) -> None:
-        """Load WeasyPrint (about 0.5 s) while the chart workers start their engines;
-        while they draw, also set up its per-process state, which the layout
-        processes forked later then inherit. Not needed when a layout process was
-        started with the command (see ``layout.service``): it has done both."""
-        if service.started() is not None:
-            return
-        from .layout import weasy  # loaded now, used by _export
-
-        if drawing:
-            weasy.warm_up(export.policy, assets.font_face_css(self.embed_fonts))
-
     def _rendered(self, html: str, export: Export) -> str:
         """Rewrite the long and the plain tables (see ``page/tables.py``) while the charts are
         still being drawn, rather than after: on the benchmark's large report that is
@@ -87,7 +75,22 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         as_lines = self.long_tables_as_lines and export.allows("table_lines")
         return TablePolicy(export.rows_mark, as_lines, self.page_size)(html)
 
+    def from_file(self, file_stream, resources=None, **kw):
+        with self._layout_service():
+            return super().from_file(file_stream, resources, **kw)
+
+    def _layout_service(self):
+        """The layout service this export lays out in (``layout.service``), taken as the export
+        starts, so that a new one sets WeasyPrint up while the report is read and rendered;
+        ``from_file`` (which ``from_filename`` calls) takes it before reading the notebook."""
+        return service.held(assets.font_face_css(self.embed_fonts), self.log)
+
     def _export(self, nb, resources, check_schema, **kw):
+        with self._layout_service():
+            return self._adapted(nb, resources, check_schema, **kw)
+
+    def _adapted(self, nb, resources, check_schema, **kw):
+        """The PDF, laid out again without an adaptation the layout found failing."""
         engine = Engine(self.stock_engine, _known_off())
         while True:
             try:
@@ -112,20 +115,26 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         if any(not engine.allows(name) for name in _relies_on(html, planned)):
             return self._attempt(nb, resources, check_schema, engine, **kw)  # made for what the layout cannot do
         from .layout import paginate
-        from .layout.parallel import fork_available, lay_out, peak_mib
+        from .layout.parallel import peak_mib
 
-        parallel = fork_available() and engine.allows("page_frame")
+        layout = service.current()
+        parallel = layout is not None and layout.alive() and engine.allows("page_frame")
         chunks = paginate.split(html, export.cut, export.rows_mark, self.workers if parallel else 1)
         laid_out = time.perf_counter()
-        layout = service.started()
         font_css = assets.font_face_css(self.embed_fonts)
         budget = Budget(self.layout_timeout, self.layout_memory_mib, self.max_pages).started()
         pdf = (
             layout.lay_out(chunks, export.policy, self.log, export.forms, font_css, budget, export.check_schema, engine)
             if layout else None
         )
-        if pdf is None:
-            pdf = lay_out(chunks, export.policy, self.log, export.forms, font_css, budget, engine=engine)
+        if layout is not None and (found := layout.verdict()) is not None:
+            compat.tell(self.log, found)  # the self-test may have run beside the layout
+        if pdf is None:  # no service here (Windows), or it stopped: in this process, in one piece, no budget
+            from .layout import weasy
+
+            chunks = [paginate.strip_marks(html, export.cut, export.rows_mark)]
+            weasy.warm_up(export.policy, font_css)  # the self-test, before the PDF may be trusted
+            pdf = weasy.render_pdf(chunks[0], export.policy, export.forms, budget.max_pages, engine)
         self.log.debug(
             "PDF: HTML in %.2f s, layout of %d chunk(s) in %.2f s, exporter peak memory %.0f MiB",
             laid_out - started, len(chunks), time.perf_counter() - laid_out,
@@ -136,13 +145,14 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         return pdf, rendered
 
     def _checked(self, planned: Engine, policy) -> Engine:
-        """``planned`` without the adaptations the layout process's self-test failed or skipped
-        (waiting for its warm-up, if it is not done); each told once per process."""
+        """``planned`` without the adaptations the layout service's self-test failed or skipped,
+        if it has run (else the service checks the layout against it, see ``layout.service``;
+        where no service runs, the self-test runs here); each told once per process."""
         if planned.stock:
             return planned
-        layout = service.started()
-        found = layout.verdict(self.layout_timeout or None) if layout else None
-        if found is None and (layout is None or not layout.process.is_alive()):
+        layout = service.current()
+        found = layout.verdict() if layout else None
+        if found is None and (layout is None or not layout.alive()):
             from .layout import selftest, weasy
 
             if not selftest.checked():  # the warm-up runs it
@@ -165,13 +175,9 @@ def _relies_on(html: str, engine: Engine) -> list[str]:
 
 def _known_off() -> frozenset:
     """The adaptations known not to work before an export starts: those a layout found failing
-    or this process's self-test did not install, and those the layout process's did not."""
+    or this process's self-test did not install, and those the layout service's did not."""
     off = {name for name, state in compat.states().items() if state.status != INSTALLED}
-    layout = service.started()
-    found = layout.verdict(0) if layout else None
+    layout = service.current()
+    found = layout.verdict() if layout else None
     return frozenset(off | (found.off() if found else set()))
 
-
-# Under `jupyter nbconvert --to onecodex_pdf`, WeasyPrint is loaded and set up from here on,
-# in its own process, while nbconvert starts and the report is rendered.
-service.start_if_requested(assets.font_face_css(False))

@@ -57,13 +57,25 @@ def isolated_credentials(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def no_layout_service_outlives_a_monkeypatch(request):
+    """A layout service forked while a test's monkeypatches were in place has them for good:
+    after such a test the services stop, and the next export starts one without them."""
+    yield
+    if "monkeypatch" in request.fixturenames:
+        from ocx_reports.exporters.layout import service
+
+        service.stop_all()
+
+
 @pytest.fixture
 def layout_in_this_process(monkeypatch):
-    """Lay PDFs out in the test's own process, where its monkeypatches and records are (a
-    report's layout is otherwise forked, to hold it to its budget: see parallel.py)."""
-    from ocx_reports.exporters.layout import parallel
+    """Lay PDFs out in the test's own process, where its monkeypatches and records are, as
+    where no layout service can start (a report is otherwise laid out by the layout service,
+    see layout/service.py)."""
+    from ocx_reports.exporters.layout import service
 
-    monkeypatch.setattr(parallel, "fork_available", lambda: False)
+    monkeypatch.setattr(service, "startable", lambda: False)
 
 
 @pytest.fixture

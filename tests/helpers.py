@@ -164,6 +164,16 @@ def export_measured(nb, folder: Path, to: str, *options: str, timeout: float = 1
     return result, seconds, peak
 
 
+def in_new_python(script: str, *args: str, env: dict | None = None, timeout: float = 300):
+    """Run ``script`` in a new Python in the tests' folder (it may import these helpers and the
+    test modules): a host of its own, with one thread until it starts others, whose first PDF
+    export forks the layout service, so what the script changes before that reaches the layout."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=Path(__file__).parent, capture_output=True, text=True,
+        timeout=timeout, env=env,
+    )
+
+
 def one_line_error(result) -> str:
     """The one error line of a failed ``jupyter nbconvert`` run (failing if there is anything more)."""
     assert result.returncode == 1, result.stderr[-3000:]

@@ -152,7 +152,7 @@ def test_chart_json_alone_prints_every_chart_as_vector_text_inside_the_page(gall
 
 
 @pytest.mark.adapted
-def test_svg_forms_keep_chart_words_apart_and_export_byte_identical(monkeypatch):
+def test_svg_forms_keep_chart_words_apart_and_export_byte_identical(monkeypatch, layout_in_this_process):
     from pypdf import PdfReader
 
     monkeypatch.setattr(svgforms, "MIN_SVG_BYTES", 0)
@@ -453,7 +453,7 @@ def test_pdf_report_html_carries_a_sized_stand_in_for_each_kernel_drawn_svg_too(
 
 
 @pytest.mark.adapted
-def test_damaged_cached_chart_pdfs_are_passed_over(tmp_path, monkeypatch, conversions, caplog):
+def test_damaged_cached_chart_pdfs_are_passed_over(tmp_path, monkeypatch, conversions, caplog, layout_in_this_process):
     """A damaged cache file costs a conversion in the layout, never the export or a
     warning of the PDF reader's."""
     import base64
@@ -618,22 +618,23 @@ def test_enable_brands_altair_charts_and_adds_svg_to_the_bundle():
         alt.renderers.enable(before[1])
 
 
-def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawing(monkeypatch, layout_in_this_process):
-    """The chart workers' engines start while the exporter loads and warms up WeasyPrint
-    and copies the notebook; the report renders and its tables are rewritten before the
-    export waits for the charts."""
+def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawing(monkeypatch):
+    """The PDF export takes its layout service first (a new one sets WeasyPrint up meanwhile;
+    one forked later could catch the chart feeders' threads); then the chart workers' engines
+    start while the exporter copies the notebook, and the report renders and its tables are
+    rewritten before the export waits for the charts."""
     from nbconvert.exporters import templateexporter
 
-    from ocx_reports.exporters.layout import weasy
+    from ocx_reports.exporters.layout import service
     from ocx_reports.exporters.page import tables
     from ocx_reports.exporters.preprocessors.error_outputs import ErrorOutputPreprocessor
 
     events = []
-    real_drawing, real_errors, real_warm_up = workers.Drawing.__init__, ErrorOutputPreprocessor.preprocess, weasy.warm_up
+    real_drawing, real_errors, real_held = workers.Drawing.__init__, ErrorOutputPreprocessor.preprocess, service.held
     real_wait, real_base64 = workers.Drawing.wait, templateexporter.default_filters["text_base64"]
     monkeypatch.setattr(workers.Drawing, "__init__", lambda self, todo, pdf: events.append(len(todo)) or real_drawing(self, todo, pdf))
     monkeypatch.setattr(ErrorOutputPreprocessor, "preprocess", lambda self, *a: events.append("preprocess") or real_errors(self, *a))
-    monkeypatch.setattr(weasy, "warm_up", lambda *a: events.append("warm-up") or real_warm_up(*a))
+    monkeypatch.setattr(service, "held", lambda *a: events.append("layout service") or real_held(*a))
     monkeypatch.setattr(workers.Drawing, "wait", lambda self: events.append("wait") or real_wait(self))
     real_tables = tables.TablePolicy.__call__
     monkeypatch.setattr(tables.TablePolicy, "__call__", lambda self, html: events.append("tables") or real_tables(self, html))
@@ -645,12 +646,12 @@ def test_export_starts_drawing_charts_first_and_preprocessing_reuses_that_drawin
     pdf = export_pdf(nb)
     # One drawing of the three distinct charts, before anything else; the report renders
     # (with stand-ins) while they are drawn, and only then does the export wait for them.
-    assert events == [3, "warm-up", "preprocess", "render", "render", "render", "render", "tables", "wait"]
+    assert events == ["layout service", 3, "preprocess", "render", "render", "render", "render", "tables", "wait"]
     text = squeeze(" ".join(pdf_pages_text(pdf)))
     assert all(f"Earlychart{i}" in text for i in range(3))
     events.clear()
     export_pdf(notebook(markdown("No charts here.")))
-    assert events == ["preprocess", "tables"]  # nothing to wait for: no warm-up page laid out
+    assert events == ["layout service", "preprocess", "tables"]  # nothing to wait for
 
 
 VEGA_BAR = {

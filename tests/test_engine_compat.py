@@ -20,7 +20,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import code, engine_checked, export_pdf, html_output, markdown, new_output, notebook, pdf_pages_text
+from helpers import (
+    code, engine_checked, export_pdf, html_output, in_new_python, markdown, new_output, notebook, pdf_pages_text,
+)
 
 from ocx_reports.exporters.engine import compat
 from ocx_reports.exporters.engine.compat import FEATURES
@@ -93,7 +95,7 @@ for section in range(6):
 cells.append(code(outputs=[new_output("display_data", data={{"application/vnd.vegalite.v5+json": chart}})]))
 cells.append(code(outputs=[html_output(table)]))
 nb = notebook(*cells)
-pdf, resources = OneCodexPDFExporter(workers=2).from_notebook_node(nb)
+pdf, resources = OneCodexPDFExporter(workers={workers}).from_notebook_node(nb)
 try:
     OneCodexPDFExporter(workers=2, max_pages=2).from_notebook_node(nb)
     limited = None
@@ -107,8 +109,20 @@ print(json.dumps({{
 """
 
 
-def _export_after(change: str, tmp_path: Path, env: dict | None = None) -> dict:
-    script = _RENAMED + textwrap.dedent(change) + _EXPORT.format(tests=str(TESTS), title=CHART_TITLE)
+#: Holds the layout service back for two seconds as it starts (a fork hook: it runs in the
+#: processes this one forks), so that the report, in one chunk, is waiting once WeasyPrint is
+#: loaded: the self-test then runs beside the report's layout (see ``layout.service``).
+_REPORT_FIRST = """
+import os, time
+_exporter = os.getpid()
+os.register_at_fork(after_in_child=lambda: time.sleep(2) if os.getppid() == _exporter else None)
+"""
+
+
+def _export_after(change: str, tmp_path: Path, env: dict | None = None, report_first: bool = False) -> dict:
+    script = _RENAMED + textwrap.dedent(change) + (_REPORT_FIRST if report_first else "") + _EXPORT.format(
+        tests=str(TESTS), title=CHART_TITLE, workers=1 if report_first else 2
+    )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300,
         env={**os.environ, **(env or {})},
@@ -138,6 +152,39 @@ def test_an_upstream_change_the_self_test_catches_falls_back_to_stock_with_one_w
         assert found["chunks"] == 1  # laid out in one piece: WeasyPrint numbers the pages
     else:
         assert found["chunks"] > 1
+
+
+@pytest.mark.adapted
+@pytest.mark.parametrize("adaptation", list(UPSTREAM_CHANGES))
+def test_an_upstream_change_the_self_test_beside_the_first_layout_catches_lays_the_report_out_again(
+    adaptation, tmp_path
+):
+    """The layout service's self-test ran beside the report's layout, which used the broken
+    adaptation: that PDF is never returned, the report is laid out again without it."""
+    found = _export_after(UPSTREAM_CHANGES[adaptation], tmp_path, report_first=True)
+    _assert_complete(found)
+    assert len(found["warnings"]) == 1, found["warnings"]
+    assert FEATURES[adaptation][0] in found["warnings"][0] and "WeasyPrint 70.0" in found["warnings"][0]
+
+
+#: A release whose ``write_pdf`` no longer calls its finisher: the chart forms are placed
+#: without their resources (the fonts of their text), which no check of the report's own
+#: layout sees; only the self-test does.
+_FINISHER_NEVER_CALLED = """
+import weasyprint.document as document
+write_pdf = document.Document.write_pdf
+document.Document.write_pdf = lambda self, target=None, zoom=1, finisher=None, **options: write_pdf(
+    self, target, zoom, **options
+)
+"""
+
+
+@pytest.mark.adapted
+@pytest.mark.parametrize("report_first", [False, True], ids=["self-test first", "self-test beside the layout"])
+def test_chart_forms_written_without_their_resources_are_caught_by_the_self_test(tmp_path, report_first):
+    found = _export_after(_FINISHER_NEVER_CALLED, tmp_path, report_first=report_first)
+    _assert_complete(found)
+    assert len(found["warnings"]) == 1 and FEATURES["chart_forms"][0] in found["warnings"][0], found["warnings"]
 
 
 @pytest.mark.adapted
@@ -191,24 +238,44 @@ def _table_notebook(rows: int = 80):
     return notebook(markdown("# Rows"), code(outputs=[html_output(table)]))
 
 
+#: The self-test passes in this process, then the adapted painter is no longer called (as if
+#: a release changed it since): the layout service forked at the export inherits both, and
+#: its chunk process finds rows it did not draw. Prints what the export came to as JSON.
+_ROWS_NOT_DRAWN = """
+import inspect, json, logging
+import weasyprint.draw
+from helpers import engine_checked, export_pdf, pdf_pages_text
+from test_engine_compat import _table_notebook
+from ocx_reports.exporters.engine import compat
+
+engine_checked()
+draw = weasyprint.draw
+draw.draw_block_level = inspect.getclosurevars(draw.draw_block_level).nonlocals["draw_block_level"]
+warnings = []
+handler = logging.Handler()
+handler.emit = lambda record: warnings.append(record.getMessage())
+logging.getLogger().addHandler(handler)
+text = "\\n".join(pdf_pages_text(export_pdf(_table_notebook())))
+print(json.dumps({
+    "rows": all(f"S{r:03d}" in text for r in range(80)), "status": compat.states()["table_lines"].status,
+    "warned": [message for message in warnings if "PDF engine" in message],
+}))
+"""
+
+
 @pytest.mark.adapted
-def test_rows_the_layout_did_not_draw_fall_back_to_cells_with_one_warning(fresh_verdicts, monkeypatch, caplog):
-    import inspect
-
-    import weasyprint.draw
-
-    stock = inspect.getclosurevars(weasyprint.draw.draw_block_level).nonlocals["draw_block_level"]
-    monkeypatch.setattr(weasyprint.draw, "draw_block_level", stock)  # the adapted painter is no longer called
-    pdf = export_pdf(_table_notebook())
-    text = "\n".join(pdf_pages_text(pdf))
-    assert all(f"S{r:03d}" in text for r in range(80))
-    warned = [r.getMessage() for r in caplog.records if "PDF engine" in r.getMessage()]
-    assert len(warned) == 1 and FEATURES["table_lines"][0] in warned[0], warned
-    assert compat.states()["table_lines"].status == compat.FAILED
+def test_rows_the_layout_did_not_draw_fall_back_to_cells_with_one_warning():
+    result = in_new_python(_ROWS_NOT_DRAWN)
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = json.loads(result.stdout)
+    assert found["rows"] and found["status"] == compat.FAILED
+    assert len(found["warned"]) == 1 and FEATURES["table_lines"][0] in found["warned"][0], found["warned"]
 
 
 @pytest.mark.adapted
-def test_a_chart_stand_in_the_layout_found_no_form_for_is_drawn_by_weasyprint(fresh_verdicts, monkeypatch, caplog):
+def test_a_chart_stand_in_the_layout_found_no_form_for_is_drawn_by_weasyprint(
+    fresh_verdicts, monkeypatch, caplog, layout_in_this_process
+):
     chart = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": CHART_TITLE, "mark": "bar",
         "data": {"values": [{"a": "x", "b": 1}, {"a": "y", "b": 2}]},

@@ -1,8 +1,8 @@
 """The PDF layout's budget (time, memory, pages) and its temporary folders.
 
-Both homes of the layout are tested: the layout process ``jupyter nbconvert`` starts (a
-report in one chunk is laid out in it: ``workers=1``), and the processes an exporter forks
-anywhere else (a script, a build, these tests in this process).
+Every layout runs in a layout service and the chunk processes it forks, whoever exports:
+``jupyter nbconvert`` (whose service is forked from it), a script, these tests, a Dask
+worker (a daemonic process, whose service runs in a new interpreter).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pytest
 from helpers import code, export_measured, export_pdf, html_output, markdown, notebook, one_line_error, write
 from pypdf import PdfReader
 
+from ocx_reports.exporters import OneCodexPDFExporter
 from ocx_reports.exporters.errors import ReportError
 from ocx_reports.exporters.layout import scratch
 
@@ -62,6 +63,7 @@ def test_the_layout_process_stops_at_the_deadline_and_says_so(tmp_path):
 _LIST_WITHIN = """
 import sys
 from helpers import export_pdf, markdown, notebook
+from ocx_reports.exporters import OneCodexPDFExporter
 from ocx_reports.exporters.errors import ReportError
 items = notebook(markdown("".join(f"- item {i}\\n" for i in range(4000))))
 try:
@@ -123,17 +125,26 @@ def test_200k_list_items_stop_in_one_line_within_the_budget(tmp_path):
     assert seconds < SECONDS and peak < MIB, f"{seconds:.1f} s, {peak:.0f} MiB"
 
 
+def export_chunks(nb, **traits) -> tuple[int, int]:
+    """The pages of ``nb``'s PDF, and how many chunks it was laid out in."""
+    pdf, resources = OneCodexPDFExporter(**traits).from_notebook_node(nb)
+    return len(pdf_pages(pdf)), resources["pdf_chunks"]
+
+
 @pytest.mark.slow
-def test_pdf_reports_export_in_a_dask_worker_which_may_not_fork():
-    """Dask's workers are daemonic processes, which multiprocessing lets have no children:
-    there a report is laid out in one piece in the worker, without a budget."""
+def test_pdf_reports_export_in_a_dask_worker_in_parallel_within_their_budget():
+    """Dask's workers are daemonic processes, which multiprocessing lets have no children: the
+    layout service runs in a new interpreter there, and lays out in chunks within the budget."""
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as client:
-            short, long = client.gather([client.submit(export_pdf, pages(2)), client.submit(export_pdf, prose(600))])  # two chunks, where it can fork
-    assert len(pdf_pages(short)) == 2
-    assert len(pdf_pages(long)) > 60
+            short, long = client.gather([client.submit(export_chunks, pages(2)), client.submit(export_chunks, prose(600))])
+            late = client.submit(export_pdf, prose(400), layout_timeout=0.5)
+            with pytest.raises(ReportError, match=r"^the PDF layout took longer than 0.5 s"):
+                late.result()
+    assert short == (2, 1)
+    assert long[0] > 60 and long[1] > 1
 
 
 # -- temporary folders ----------------------------------------------------------

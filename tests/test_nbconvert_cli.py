@@ -114,13 +114,13 @@ else:
 
 
 @pytest.mark.parametrize("runner", ["nbconvert", "script"])
-def test_nbconvert_lays_out_in_its_own_process_and_skips_the_collections_at_exit(tmp_path, runner):
-    """``jupyter nbconvert --to onecodex_pdf`` lays the PDF out in the process it starts
-    with the command (WeasyPrint never loads in its own) and freezes the objects alive
-    at exit (skipping the interpreter's last collections); a script using the exporter
-    lays out itself and exits as Python always does. Either way no temporary file is left
-    (WeasyPrint's copies of the fonts, the chart workers' font links), only Jinja's
-    template cache."""
+def test_pdf_is_laid_out_in_the_layout_service_and_only_nbconvert_skips_the_collections_at_exit(tmp_path, runner):
+    """The PDF is laid out in the layout service, so WeasyPrint never loads in the exporter's
+    process. ``jupyter nbconvert`` (a process that exits once its notebooks are converted)
+    freezes the objects alive at exit, skipping the interpreter's last collections; a script
+    using the exporter exits as Python always does. Either way no temporary file is left
+    (WeasyPrint's copies of the fonts, the chart workers' font links), only Jinja's template
+    cache."""
     spec = {"mark": "bar", "data": {"values": [{"a": "S1", "b": 2}]}, "title": "Chart title",
             "encoding": {"x": {"field": "a", "type": "nominal"}, "y": {"field": "b", "type": "quantitative"}}}
     chart = new_output("display_data", data={"application/vnd.vegalite.v5+json": spec, "text/plain": "chart"})
@@ -133,10 +133,7 @@ def test_nbconvert_lays_out_in_its_own_process_and_skips_the_collections_at_exit
         text = pdf.pages[-1].extract_text()
         assert "Some text." in text and "Charttitle" in "".join(text.split())
     frozen, weasyprint_loaded = (tmp_path / "frozen.txt").read_text().split()
-    if runner == "nbconvert":
-        assert int(frozen) > 10_000 and weasyprint_loaded == "False"
-    else:
-        assert int(frozen) == 0 and weasyprint_loaded == "True"
+    assert (int(frozen) > 10_000 if runner == "nbconvert" else int(frozen) == 0) and weasyprint_loaded == "False"
     # The stock engine lets WeasyPrint keep its copies of the fonts where it wants: a layout
     # process that ends without finalizers leaves them (the next export removes them a day on).
     kept = ("_jinja2-cache", "weasyprint-") if stock_from_env() else ("_jinja2-cache",)
@@ -186,9 +183,10 @@ def test_layout_process_messages_reach_the_user_once_at_nbconvert_log_level(tmp_
         assert f"Page {pages} of {pages}" in pdf.pages[-1].extract_text()
 
 
-# Makes the layout fail in the process ``jupyter nbconvert`` forks for it (and only
-# there: this process never loads WeasyPrint), with a user error or by dying, before
-# its first job ("start") or on it.
+# Makes the layout fail in the processes forked for it (the layout service ``jupyter
+# nbconvert`` forks, and the processes it forks; never in nbconvert's own, which never
+# loads WeasyPrint): the service dies as it starts ("start"), or the report's layout fails
+# with a user error or by dying.
 _LAYOUT_FAILS = """
 import os, sys
 
@@ -199,16 +197,20 @@ def fail_in_the_forked_process():
     from ocx_reports.exporters.layout import weasy
     from ocx_reports.exporters.errors import ReportError
 
-    def warm_up(*args, **kw):
+    render = weasy.render
+
+    def layout_process():
         if failure == "start":
             os._exit(9)
 
-    def render_pdf(*args, **kw):
-        if failure == "error":
-            raise ReportError("the layout refused this report; fix it")
-        os._exit(9)
+    def render_report(html, *args, **kw):
+        if "Some text." in html:  # not the self-test's page
+            if failure == "error":
+                raise ReportError("the layout refused this report; fix it")
+            os._exit(9)
+        return render(html, *args, **kw)
 
-    weasy.warm_up, weasy.render_pdf = warm_up, render_pdf
+    weasy.layout_process, weasy.render = layout_process, render_report
 
 
 os.register_at_fork(after_in_child=fail_in_the_forked_process)
@@ -239,29 +241,6 @@ def test_a_layout_process_that_stopped_before_the_export_leaves_the_layout_to_th
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     with pdfplumber.open(tmp_path / "report.pdf") as pdf:
         assert "Some text." in pdf.pages[-1].extract_text()
-
-
-@pytest.mark.parametrize(
-    "args, wanted",
-    [
-        (["--to", "onecodex_pdf", "a.ipynb"], True),
-        (["a.ipynb", "--to=onecodex_pdf"], True),
-        (["--NbConvertApp.export_format=onecodex_pdf", "a.ipynb"], True),
-        (["--to", "onecodex_pdf", "--to", "onecodex_html", "a.ipynb"], False),  # the last one wins
-        (["--to", "onecodex_html", "a.ipynb"], False),
-        (["--to", "pdf", "onecodex_pdf.ipynb"], False),
-        (["--to"], False),
-        (["a.ipynb"], False),  # the format from a config file: the exporter lays out itself
-    ],
-)
-def test_layout_process_starts_only_for_onecodex_pdf_on_nbconvert_command_line(args, wanted, monkeypatch):
-    import nbconvert.nbconvertapp  # noqa: F401 - a `jupyter nbconvert` process has it
-
-    from ocx_reports.exporters.layout.service import requested
-
-    assert requested(["jupyter-nbconvert", *args]) is wanted
-    monkeypatch.delitem(sys.modules, "nbconvert.nbconvertapp")
-    assert requested(["jupyter-nbconvert", *args]) is False  # any other program with these arguments
 
 
 # A notebook saved without being run exports as its text only: say so, once.

@@ -9,7 +9,7 @@ import re
 
 import pdfplumber
 import pytest
-from helpers import code, export_pdf, html_output, markdown, new_output, notebook, pdf_pages_text
+from helpers import code, export_pdf, html_output, in_new_python, markdown, new_output, notebook, pdf_pages_text
 from pypdf import PdfReader
 
 from ocx_reports import report
@@ -398,48 +398,89 @@ def test_tables_that_are_not_plain_text_keep_their_cells():
         assert "ocx-row-lines" not in policy(html), reason
 
 
+#: Exports the chunked test report and a short one, recording in the file ``argv[1]`` the
+#: process and the collector's threshold each time WeasyPrint lays out (in the layout service
+#: and its chunk processes, forked from this script after the change), and prints its own
+#: process and whether its threshold is as it was.
+_THRESHOLDS = """
+import gc, os, sys
+import weasyprint
+from helpers import export_pdf, markdown, notebook
+from test_parallel_pdf import _report
+from ocx_reports.exporters.layout import paginate
+
+paginate.MIN_CHUNK_COST, paginate.MAX_CHUNK_COST = 500, 3000
+render = weasyprint.HTML.render
+
+def recording(self, *args, **kw):
+    with open(sys.argv[1], "a") as log:
+        log.write(f"{os.getpid()} {gc.get_threshold()[0]}\\n")
+    return render(self, *args, **kw)
+
+weasyprint.HTML.render = recording
+before = gc.get_threshold()
+export_pdf(_report())
+export_pdf(notebook(markdown("A short report.")))
+print(os.getpid(), before == gc.get_threshold())
+"""
+
+
 @pytest.mark.adapted
-def test_layout_runs_with_fewer_collections_then_restores_the_collector(small_chunks, monkeypatch, tmp_path):
-    import weasyprint
-
+def test_layout_runs_with_fewer_collections_and_leaves_the_exporter_s_collector_alone(tmp_path):
     seen = tmp_path / "thresholds"
-    render = weasyprint.HTML.render
-
-    def recording(self, *args, **kw):  # runs in the chunk processes too: they are forked
-        with seen.open("a") as log:
-            log.write(f"{gc.get_threshold()[0]}\n")
-        return render(self, *args, **kw)
-
-    monkeypatch.setattr(weasyprint.HTML, "render", recording)
-    before = gc.get_threshold()
-    export_pdf(_report())  # in chunks
-    export_pdf(notebook(markdown("A short report.")))  # in this process
-    thresholds = seen.read_text().split()
-    assert len(thresholds) >= 3 and set(thresholds) == {str(weasy.LAYOUT_GC_THRESHOLD)}
-    assert gc.get_threshold() == before
+    result = in_new_python(_THRESHOLDS, str(seen))
+    exporter, unchanged = result.stdout.split()
+    assert unchanged == "True", result.stderr[-3000:]
+    layouts = [line.split() for line in seen.read_text().splitlines()]  # the warm-up, the chunks, the short report
+    assert len(layouts) >= 4 and {threshold for _, threshold in layouts} == {str(weasy.LAYOUT_GC_THRESHOLD)}
+    assert exporter not in {process for process, _ in layouts}  # WeasyPrint never ran in the exporter's process
 
 
-def test_chunks_inherit_weasyprint_warmed_up_once_in_the_exporter(small_chunks, monkeypatch):
-    from ocx_reports.exporters.layout import selftest
+#: Exports the chunked test report twice, writing a line to the file ``argv[1]`` each time a
+#: process sets WeasyPrint up.
+_WARM_UPS = """
+import sys
+from helpers import export_pdf, pdf_pages_text
+from test_parallel_pdf import _report
+from ocx_reports.exporters.layout import paginate, selftest
 
-    monkeypatch.setattr(weasy, "_warmed_up", set())
-    warmed_up_here = []  # the forked chunks append to their own copies
-    run = selftest.run
-    monkeypatch.setattr(selftest, "run", lambda policy, css: warmed_up_here.append(css) or run(policy, css))
-    first, second = export_pdf(_report()), export_pdf(_report())
-    assert len(warmed_up_here) == 1
-    assert pdf_pages_text(first) == pdf_pages_text(second)
+paginate.MIN_CHUNK_COST, paginate.MAX_CHUNK_COST = 500, 3000
+run = selftest.run
+
+def recording(policy, css):
+    with open(sys.argv[1], "a") as log:
+        log.write("warmed up\\n")
+    return run(policy, css)
+
+selftest.run = recording
+first, second = export_pdf(_report()), export_pdf(_report())
+print(pdf_pages_text(first) == pdf_pages_text(second))
+"""
 
 
-def test_layouts_in_threads_restore_the_collector_when_the_last_one_ends():
+def test_chunks_inherit_weasyprint_warmed_up_once_in_the_layout_service(tmp_path):
+    warm_ups = tmp_path / "warm-ups"
+    result = in_new_python(_WARM_UPS, str(warm_ups))
+    assert result.stdout.strip() == "True", result.stderr[-3000:]
+    assert warm_ups.read_text().splitlines() == ["warmed up"]
+
+
+def test_layouts_in_threads_of_a_layout_process_restore_the_collector_when_the_last_one_ends(monkeypatch):
+    monkeypatch.setattr(weasy, "_collections", weasy._Collections(ours=True))
     before = gc.get_threshold()
     first, second = weasy.fewer_collections(), weasy.fewer_collections()
     first.__enter__()
     second.__enter__()
-    first.__exit__(None, None, None)  # ends before the other, as threads of a batch build may
+    first.__exit__(None, None, None)  # ends before the other, as threads may
     assert gc.get_threshold()[0] == weasy.LAYOUT_GC_THRESHOLD
     second.__exit__(None, None, None)
     assert gc.get_threshold() == before
+
+
+def test_a_layout_in_the_exporter_s_process_leaves_its_collector_alone():
+    before = gc.get_threshold()
+    with weasy.fewer_collections():
+        assert gc.get_threshold() == before
 
 
 def test_column_widths_read_the_font_metrics_without_leaving_the_font_file_open():

@@ -1,20 +1,23 @@
-"""State of the process the exporter runs in that an export changes beyond itself: a
-``jupyter nbconvert`` process exits without the interpreter's last collections.
+"""What an export changes in the process it runs in, beyond the export: only this, and only
+in a ``jupyter nbconvert`` process, which exits once its notebooks are converted.
 
-When Python exits it tears down every module and runs several full garbage
-collections over every object still alive. After a report export (nbconvert,
-Jinja, WeasyPrint and fontTools loaded) that takes about 0.2 s, 8% of a short
-report's whole export, spent on memory the operating system takes back anyway.
-Just before that, one collection finalizes what is garbage already, as the
-teardown would have, then ``gc.freeze`` moves what is left out of the
-collector's sight: the teardown's collections then skip it, and objects it
-frees by reference counting still run their finalizers (WeasyPrint's font
-configuration removes its temporary copies of the fonts that way). The exit
-then takes 0.08 s.
+What tunes a process for the layout (the collector's thresholds, the budget's limits, the
+log records kept for the exporter) happens in the layout service and its chunk processes
+(``layout.service``), never in the notebook server, script or Dask worker that exports.
 
-Only a ``jupyter nbconvert`` process does this, which exits once its notebooks
-are converted; a notebook server or a script that uses the exporters exits
-as Python always does.
+When Python exits it tears down every module and runs several full garbage collections over
+every object still alive: after a report export (nbconvert, Jinja, the notebook loaded)
+about 0.2 s, an eighth of the typical report's whole export, spent on memory the operating
+system takes back anyway. Just before that, one collection finalizes what is garbage
+already, as the teardown would have, then ``gc.freeze`` moves what is left out of the
+collector's sight: the teardown's collections skip it, and objects it frees by reference
+counting still run their finalizers. The exit then takes about 0.1 s (medians of 12
+interleaved runs of the typical report, with WeasyPrint in the layout service only).
+
+Nothing runs after it in a ``jupyter nbconvert`` process but exit handlers registered before
+the export's and the teardown, and Python does not promise to run the finalizers of objects
+alive at exit; a notebook server or a script that uses the exporters exits as Python always
+does.
 """
 
 from __future__ import annotations

@@ -61,10 +61,10 @@ class Budget:
 
     @contextmanager
     def applied(self) -> Iterator[None]:
-        """Hold this process to the budget while it lays out: only in a process that exists
-        to lay out (the layout process, a chunk's), never the exporter's. At the deadline the
-        layout stops with the error, raised by SIGALRM's handler (the process lives on for the
-        next report); the memory limit counts from the process's size now."""
+        """Hold this process to the budget while it lays out: only in a chunk's process, which
+        exists to lay out, never the exporter's or the layout service's. At the deadline the
+        layout stops with the error, raised by SIGALRM's handler; the memory limit counts from
+        the process's size now."""
         recursion = sys.getrecursionlimit()
         sys.setrecursionlimit(max(recursion, RECURSION_LIMIT))
         address_space = _limit_growth(self.memory_mib * 2**20) if self.memory_mib > 0 else None

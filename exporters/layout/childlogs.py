@@ -1,13 +1,13 @@
-"""Log records of the PDF layout's child processes, handled by the process that started them.
+"""Log records of the PDF layout's processes, handled by the exporter's process.
 
-A child's records that no handler of its own takes (they would go to
-logging's last resort, a bare line on stderr: the layout process is forked
-before ``jupyter nbconvert`` sets its logging up) are kept instead, and sent
-back with the child's result. The parent hands each to the logger of its
-name, so it appears exactly as if the parent had logged it: formatted by
-nbconvert, at nbconvert's log level. Records a child's handlers take (a
-chunk process forked from the exporter inherits nbconvert's) are printed
-there, and those of a library that silences its logger stay silent.
+The layout service and its chunk processes print no log record themselves: a
+service forked from the exporter drops the handlers it inherited (``detach``),
+so every record would go to logging's last resort, a bare line on stderr.
+They are kept instead (``kept``), and sent back with the process's result. The
+exporter hands each to the logger of its name, so it appears exactly as if the
+exporter had logged it: formatted by nbconvert, at nbconvert's log level, once
+however many chunks logged it. Those of a library that silences its logger
+(with a ``NullHandler``, as WeasyPrint does) stay silent.
 """
 
 from __future__ import annotations
@@ -39,6 +39,16 @@ def kept() -> Iterator[list[logging.LogRecord]]:
         yield handler.records
     finally:
         logging.lastResort = last_resort
+
+
+def detach() -> None:
+    """Drop the log handlers this process has, but those that silence a logger: called first
+    thing in a layout service, which, forked, would otherwise print through its copies of the
+    exporter's handlers."""
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        for handler in list(getattr(logger, "handlers", ())):  # a PlaceHolder has none
+            if not isinstance(handler, logging.NullHandler):
+                logger.removeHandler(handler)
 
 
 def handle(records: list[logging.LogRecord]) -> None:

@@ -1,19 +1,17 @@
 """Lay out a report's chunks in parallel processes, then merge them into one PDF.
 
-Each chunk (see ``paginate.py``) is laid out by WeasyPrint in a forked child
-of the exporter: fork shares the imported WeasyPrint and the loaded fonts,
-and never re-runs the user's ``__main__`` the way spawn does. A child reports
-its page count as soon as its pages are laid out, waits for the offset and
-total that only all counts give, builds its page frame with them ("Page X of
-Y"), writes its PDF and exits, so no process holds more than its chunk's
-boxes. The parent merges the chunk PDFs with pikepdf and rebuilds what spans
-chunks: the outline, named destinations and links to anchors in another chunk.
+The layout service (``service.py``) lays each chunk (see ``paginate.py``) out with
+WeasyPrint in a child it forks: fork shares the imported, set-up WeasyPrint and the
+loaded fonts, and the service runs no other thread that a fork could catch holding a
+lock. A child reports its page count as soon as its pages are laid out, waits for the
+offset and total that only all counts give, builds its page frame with them ("Page X of
+Y"), writes its PDF and exits, so no process holds more than its chunk's boxes. The
+service merges the chunk PDFs with pikepdf and rebuilds what spans chunks: the outline,
+named destinations and links to anchors in another chunk.
 
-A report in one chunk is laid out the same way, in one forked process, unless
-the process is the layout process (``service.py``): either way the layout
-runs where its budget (``budget.py``: time, memory, pages) can stop it without
-harm to the exporter's process, which may be a notebook server or a build's
-worker.
+A report in one chunk is laid out the same way, in one child: the layout runs where its
+budget (``budget.py``: time, memory, pages) can stop it without harm to the service, and
+the service stays as it was set up for the next report.
 """
 
 from __future__ import annotations
@@ -58,30 +56,9 @@ def peak_mib() -> float:
 
 
 def fork_available() -> bool:
-    """Whether this process can fork layout processes: not on Windows, nor in a daemonic
-    process (a Dask worker's), which multiprocessing does not let have children."""
+    """Whether this process may fork: not on Windows, nor in a daemonic process (a Dask
+    worker's), which multiprocessing does not let have children."""
     return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
-
-
-def lay_out(
-    chunks: list[str], policy, log, forms: dict, font_css: str, budget: Budget = Budget(), here: bool = False,
-    engine: Engine = Engine(),
-) -> bytes:
-    """The PDF of a report's chunks, laid out within ``budget`` (started) with the adaptations
-    ``engine`` allows. Each chunk is laid out in a forked process, after WeasyPrint is set up
-    here once (with the report's ``@font-face`` rules, ``font_css``) for them to inherit. A
-    single chunk is laid out in this process if it is ``here`` to lay out (the layout process,
-    which then holds itself to the budget), and where no process can be forked (then without
-    a budget)."""
-    from .weasy import render_pdf, warm_up
-
-    if len(chunks) == 1 and not fork_available():
-        return render_pdf(chunks[0], policy, forms, engine=engine)
-    if len(chunks) == 1 and here:
-        with budget.applied():
-            return render_pdf(chunks[0], policy, forms, budget.max_pages, engine)
-    warm_up(policy, font_css)
-    return render_chunks(chunks, policy, log, forms, budget, engine)
 
 
 def render_chunks(
@@ -157,9 +134,9 @@ def _receive(pipe, process, budget: Budget, expected: str):
 def _lay_out(pipe, html: str, policy, forms: dict | None, budget: Budget, engine: Engine, numbered: bool) -> None:
     """Child process: lay out one chunk within the budget, numbered as the parent says if it
     is one of several (``numbered``), and send its PDF."""
-    from .weasy import fewer_collections, forked, render, write_pdf
+    from .weasy import fewer_collections, layout_process, render, write_pdf
 
-    forked()
+    layout_process()
 
     def numbering(count: int) -> tuple[int, int]:
         pipe.send(("count", count))

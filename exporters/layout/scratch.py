@@ -6,11 +6,11 @@ process killed by a signal (the out-of-memory killer, a build's timeout, a layou
 budget) runs neither finalizers nor exit handlers, and each killed export left its folders
 in the temporary directory for good. Now they all live in one folder named after the host
 and the process that made it (``ocx-reports-<host>-<pid>-*``), removed when that process
-exits; processes it forks (the layout process and the chunks' processes) use it too and
-remove nothing. A process making its folder first removes those of this host's processes
-that are gone, and those of older releases (``ocx-reports-layout-*``, and ``weasyprint-*``
-holding only WeasyPrint's font copies) once they are a day old: another program's live
-folder is never touched.
+exits; the layout service it starts and the chunks' processes use it too and remove
+nothing. A process making its folder first removes those of this host's processes that are
+gone, and those of older releases (``ocx-reports-layout-*``, and ``weasyprint-*`` holding
+only WeasyPrint's font copies) once they are a day old: another program's live folder is
+never touched.
 """
 
 from __future__ import annotations
@@ -56,6 +56,14 @@ def folder(name: str = "") -> Path:
     sub = _folder / name
     sub.mkdir(exist_ok=True)
     return sub
+
+
+def adopt(path: Path) -> None:
+    """Use ``path``, the folder of the exporter that started this process, as this process's
+    (a layout service; one it forked has it already): the exporter removes it."""
+    global _folder
+    with _lock:
+        _folder = path
 
 
 def _remove() -> None:

@@ -1,22 +1,33 @@
-"""The layout service: the PDF layout process that ``jupyter nbconvert --to onecodex_pdf`` starts first.
+"""The layout service: the process every PDF layout runs in, started by the export that needs it.
 
-Under that command WeasyPrint used to be loaded (about 0.45 s) and set up
-(fonts, stylesheets: about 0.2 s more of the first layout) by the exporter
-itself, after nbconvert had started and read the notebook: on a short report
-that was a quarter of the export, on one core, with the other idle. So when
-nbconvert loads the PDF exporter to list its formats and the command line
-asks for ``onecodex_pdf``, this module forks a process that loads and sets up
-WeasyPrint meanwhile, with the engine's self-test page (``selftest``), sends
-the exporter what the adaptations came to, then lays out the reports the
-exporter sends it (all their chunks: it forks the chunk processes itself,
-see ``parallel.py``).
-Anywhere else (a notebook server, a script, a batch build) none starts, and
-the exporter lays out in its own process as before.
+The PDF exporter takes a service at the start of an export (``held``, from ``from_file`` or
+``from_notebook_node``: never at import, never from the constructor, which nbconvert calls
+for every installed exporter just to list them). A new service loads WeasyPrint (about
+0.25 s) and sets it up (fonts, stylesheets, C types: the self-test page, ``selftest``) while
+the exporter reads and renders the report, sends the exporter what the adaptations came to
+(or runs the self-test beside the first report's layout, see ``serve``), then lays out the
+reports it is sent, one at a time: each chunk of a report in a process it forks
+(``parallel.py``), even a report of one chunk, so the service itself stays as set up and
+runs no thread. It is kept for the life of the exporter's process (later exports find it
+warm); exports running at once in threads each take one of their own.
 
-Log records of a layout go back to the exporter and are handled there, as if
-they had been logged in it. The layout process holds itself to each report's
-budget (``budget.py``); if it is still busy past the deadline (stuck in C), the
-exporter kills it and its chunk processes, and lays out later reports itself.
+A service is forked from the exporter's process only if that process runs one thread at the
+moment (counted by the operating system, so native threads count too: a notebook server's,
+a JavaScript engine's); otherwise, and in a daemonic process (a Dask worker's, which
+multiprocessing lets have no children), it is a new interpreter
+(``python -m ocx_reports.exporters.layout``), which also loads nbconvert for the errors it
+raises (about 0.5 s more, once). Not multiprocessing's "spawn" or "forkserver": they run the
+host's main module again in the new process, and refuse daemonic parents. Where neither can
+start (Windows), the exporter lays the report out in its own process, in one piece, without
+a budget.
+
+Everything that changes a process's state for the layout (the collector's thresholds, the
+budget's limits and alarm, the log records kept for the exporter: ``childlogs``) happens in
+the service and its chunk processes, never in the exporter's. Their log records go back to
+the exporter and are handled there, as if logged in it. Each chunk process is held to the
+report's budget (``budget.py``) by the service; if the service itself is still busy past the
+deadline (stuck in C), the exporter kills it and its chunk processes, and the next export
+starts a new one.
 """
 
 from __future__ import annotations
@@ -24,106 +35,138 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import os
+import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ..engine import compat
 from ..engine.compat import Engine, Verdict
-from . import childlogs, parallel, scratch
+from ..page.urlpolicy import URLPolicy
+from . import childlogs, parallel, scratch, selftest
 from .budget import Budget
 from .parallel import fork_available, send_failure
 
-#: Seconds past a report's deadline the exporter gives the layout process to say it stopped.
+#: Seconds past a report's deadline the exporter gives the service to say it stopped.
 DEADLINE_GRACE = 10
 
-#: The format that selects the PDF exporter, and the options that choose a format.
-PDF_FORMAT = "onecodex_pdf"
-_FORMAT_OPTIONS = ("--to", "--NbConvertApp.export_format")
+#: The module a service run in a new interpreter starts from (``__main__.py`` there).
+ENTRY = "ocx_reports.exporters.layout"
 
 
-def requested(argv: list[str]) -> bool:
-    """Whether this is ``jupyter nbconvert`` with ``onecodex_pdf`` as its format on the
-    command line (the last one given wins, as in traitlets)."""
-    if "nbconvert.nbconvertapp" not in sys.modules:
-        return False
-    chosen = None
-    for index, arg in enumerate(argv[1:], start=1):
-        name, equals, value = arg.partition("=")
-        if name in _FORMAT_OPTIONS:
-            chosen = value if equals else (argv[index + 1] if index + 1 < len(argv) else None)
-    return chosen == PDF_FORMAT
+def threads() -> int:
+    """The operating system's count of this process's threads (Python's and native ones)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # not Linux
+        import psutil
+
+        return psutil.Process().num_threads()
 
 
-class LayoutProcess:
-    """A forked process that sets WeasyPrint up at once and lays out one report at a time."""
+def startable() -> bool:
+    """Whether a layout service can start here: it is forked, or handed its end of the pipe
+    as a file descriptor (POSIX)."""
+    return os.name == "posix"
 
-    def __init__(self, font_css: str):
-        scratch.folder()  # made here, so the layout process's files go where this process removes them
-        context = multiprocessing.get_context("fork")
+
+class LayoutService:
+    """A process that loads and sets WeasyPrint up at once, then lays out one report at a time."""
+
+    def __init__(self, font_css: str, inherited: list[Connection]):
+        """Start it; ``inherited``: the exporter's ends of the other services' pipes, which a
+        forked service closes (else those services would not see the exporter go)."""
+        folder = scratch.folder()  # made here, so the service's files go where this process removes them
         self.lock = threading.Lock()
-        self.pipe, theirs = context.Pipe()
-        self.process = context.Process(
-            target=_serve, args=(theirs, self.pipe, font_css), name="ocx-reports PDF layout"
-        )
-        self.process.start()
+        self.pipe, theirs = multiprocessing.Pipe()
+        running = threads()
+        if fork_available() and running == 1:
+            context = multiprocessing.get_context("fork")
+            process = context.Process(
+                target=serve, args=(theirs, [self.pipe, *inherited]), name="ocx-reports PDF layout"
+            )
+            process.start()
+            self.process = _Forked(process)
+            self.started = "by fork"
+        else:
+            if not sys.executable:  # Python embedded in another program
+                raise OSError("no Python interpreter to run it with")
+            fd = theirs.fileno()
+            self.process = subprocess.Popen(  # nothing it prints may join a PDF written to stdout
+                [sys.executable, "-m", ENTRY, str(fd)], pass_fds=(fd,), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
+            why = "a daemonic process" if running == 1 else f"{running} threads"
+            self.started = f"in a new interpreter ({why} here)"
         theirs.close()
+        self.pipe.send((font_css, str(folder)))
         self._verdict: tuple | None = None  # (what it sent once set up,) once read
-        # Run before multiprocessing's own exit handler, which would wait for the
-        # process: closing the pipe is what tells it to stop.
-        atexit.register(self.stop)
 
-    def verdict(self, timeout: float | None = None) -> Verdict | None:
-        """What the adaptations came to in the process's self-test (its warm-up, see
-        ``selftest``), waiting for it at most ``timeout`` seconds (None: for ever); None if
-        unknown (it stopped, its warm-up failed, or it is still warming up)."""
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def verdict(self, timeout: float | None = 0) -> Verdict | None:
+        """What the adaptations came to in the service's self-test (``selftest``), waiting for
+        it at most ``timeout`` seconds (None: for ever); None if unknown (it stopped, its
+        self-test failed, or has not run yet: a service that finds a report waiting when it
+        has loaded WeasyPrint runs it beside that report's layout, see ``serve``)."""
         with self.lock:
-            return self._ready(timeout)
-
-    def _ready(self, timeout: float | None = None) -> Verdict | None:
-        if self._verdict is None:
-            try:
-                if not self.pipe.poll(timeout):
-                    return None
-                self._verdict = (self.pipe.recv(),)
-            except (EOFError, OSError):  # it stopped: the exporter lays out itself
-                self._verdict = (None,)
-        return self._verdict[0]
+            if self._verdict is None:
+                try:
+                    if not self.pipe.poll(timeout):
+                        return None
+                    _, verdict = self.pipe.recv()
+                    self._verdict = (verdict,)
+                except (EOFError, OSError):  # it stopped: the exporter lays out itself
+                    self._verdict = (None,)
+            return self._verdict[0]
 
     def lay_out(
         self, chunks: list[str], policy, log: logging.Logger, forms: dict, font_css: str, budget: Budget,
         meanwhile=None, engine: Engine = Engine(),
     ) -> bytes | None:
-        """The report's PDF, laid out in that process within ``budget`` (started) with the
-        adaptations ``engine`` allows; None if it had stopped before the job (the exporter
-        then lays it out itself). ``meanwhile`` is called once the process has the job. The
-        layout's log records are handled here by the loggers of their names, ``log`` at its
-        level."""
+        """The report's PDF, laid out by the service within ``budget`` (started) with the
+        adaptations ``engine`` allows; None if it had stopped before the job (the exporter then
+        lays it out itself). ``meanwhile`` is called once the service has the job. The layout's
+        log records are handled here by the loggers of their names, ``log`` at its level."""
         with self.lock:
-            self._ready()
             try:
                 self.pipe.send((chunks, policy, forms, font_css, log.name, log.getEffectiveLevel(), budget, engine))
-                self.pipe.recv()  # it has the job
+                self._reply(budget)  # it has the job
             except (EOFError, OSError):  # it had stopped
-                self.process.join()
+                log.debug("PDF layout service stopped before the report (exit status %s)", self.process.wait())
                 return None
             if meanwhile is not None:
                 meanwhile()
-            remaining = budget.remaining()
-            if not self.pipe.poll(None if remaining is None else remaining + DEADLINE_GRACE):
-                self.kill()
-                raise budget.timed_out()
             try:
-                kind, value, records = self.pipe.recv()
+                kind, value, records = self._reply(budget)
             except (EOFError, OSError):
-                self.process.join()
-                raise budget.died(self.process.exitcode) from None
+                raise budget.died(self.process.wait()) from None
         childlogs.handle(records)
         if kind == "error":
             raise value
         return value
 
+    def _reply(self, budget: Budget):
+        """The service's next reply to a job (its self-test's verdict, which may come first, is
+        kept). If none comes by the deadline (and ``DEADLINE_GRACE`` more), the service is
+        stuck (in C, or stopped): it is killed, with its chunk processes."""
+        while True:
+            remaining = budget.remaining()
+            if not self.pipe.poll(None if remaining is None else remaining + DEADLINE_GRACE):
+                self.kill()
+                raise budget.timed_out()
+            kind, *message = self.pipe.recv()
+            if kind != "verdict":
+                return kind, *message
+            self._verdict = (message[0],)
+
     def kill(self) -> None:
-        """Kill the process and the chunk processes it started."""
+        """Kill the service and the chunk processes it started."""
         import psutil
 
         try:
@@ -136,75 +179,209 @@ class LayoutProcess:
                 child.kill()
             except psutil.Error:
                 pass
-        self.process.join()
+        self.process.wait()
 
     def stop(self) -> None:
-        """Close the pipe (the process exits) and wait for it; one still busy after 10 s is
-        stopped."""
+        """Close the pipe (the service exits) and wait for it; one still busy after 10 s is
+        killed."""
         self.pipe.close()
-        self.process.join(timeout=10)
-        if self.process.is_alive():
-            self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()
 
 
-def _serve(pipe, exporters_end, font_css: str) -> None:
-    """The layout process: set WeasyPrint up, then lay out each job until the pipe closes
-    (its other end is the exporter's, and only the exporter's: the copy forked here is closed).
+class _Forked:
+    """A forked service's process, with the part of ``subprocess.Popen``'s interface the
+    exporter uses for either kind."""
 
-    Its temporary files (WeasyPrint's copies of the report fonts) go in the exporter's
-    folder (``scratch``), which the exporter removes as it ends, whatever became of this
-    process: it ends with ``os._exit``, which runs no finalizers (a garbage collection to
-    run them took about 50 ms the exporter would wait for at its exit)."""
-    exporters_end.close()
-    verdict = None
+    def __init__(self, process: multiprocessing.Process):
+        self.process, self.pid = process, process.pid
+
+    def poll(self) -> int | None:
+        return self.process.exitcode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self.process.join(timeout)
+        if self.process.exitcode is None:
+            raise subprocess.TimeoutExpired("ocx-reports PDF layout", timeout)
+        return self.process.exitcode
+
+    def kill(self) -> None:
+        self.process.kill()
+
+
+def serve(pipe: Connection, inherited: list[Connection] = ()) -> None:
+    """The service: load WeasyPrint, set it up, then lay out each job until the pipe closes (its
+    other end is the exporter's, and only the exporter's: the copies a fork made, ``inherited``,
+    are closed). Before it forks a job's processes it checks that it still runs one thread; if
+    not, it stops, and the exporter lays that report out itself.
+
+    Setting WeasyPrint up is laying out the engine's self-test page (``selftest``), whose
+    verdict the exporter plans the report for. When the exporter was quicker and its report of
+    one chunk is waiting once WeasyPrint is loaded (the typical report under ``jupyter
+    nbconvert``), the self-test runs in a process of its own beside the report's layout: for
+    a single layout, setting WeasyPrint up first saves it little (about 0.03 of its 0.13
+    CPU-s). The report's PDF then goes back only once the verdict says it may be trusted.
+
+    Its temporary files (WeasyPrint's copies of the report fonts) go in the exporter's folder
+    (``scratch``), which the exporter removes as it ends, whatever became of this process: it
+    ends with ``os._exit``, which runs no finalizers (a garbage collection to run them took
+    about 50 ms the exporter would wait for at its exit)."""
+    for end in inherited:
+        end.close()
+    childlogs.detach()
     try:
-        from ..engine import compat
-        from ..page.urlpolicy import URLPolicy
-        from . import weasy
-
-        weasy.forked()
-        weasy.warm_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), font_css)
-        verdict = compat.verdict()
-    except Exception:  # noqa: BLE001 - the report's own layout fails the same way, and says why
-        pass
-    try:
-        pipe.send(verdict)  # what the exporter may plan the report's page for
+        font_css, folder = pipe.recv()
+        scratch.adopt(Path(folder))
+        _load()
+        told = False
+        if not pipe.poll(0):  # the report is still being rendered: set WeasyPrint up meanwhile
+            pipe.send(("verdict", _warmed_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), font_css)))
+            told = True
         while True:
             job = pipe.recv()
-            pipe.send(True)  # so the exporter knows a failure from now on is this job's
-            _lay_out(pipe, *job)
+            if threads() != 1:  # forking now could leave a child a lock held for ever
+                break
+            pipe.send(("taken",))  # so the exporter knows a failure from now on is this job's
+            told = _lay_out(pipe, told, *job)
     except (EOFError, OSError):  # the exporter closed its end, or is gone
         pass
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _load() -> None:
+    """Load WeasyPrint, with the adaptations it is shaped for; if that fails, the report's own
+    layout fails the same way, saying why."""
+    try:
+        from . import weasy
+
+        weasy.layout_process()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _warmed_up(policy: URLPolicy, font_css: str) -> Verdict | None:
+    """Set WeasyPrint up here by laying out the self-test page; what the adaptations came to
+    (None: that failed, and the report's own layout fails the same way, saying why)."""
+    try:
+        from . import weasy
+
+        weasy.warm_up(policy, font_css)
+        return compat.verdict()
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def _lay_out(
-    pipe, chunks: list[str], policy, forms: dict, font_css: str, log_name: str, level: int, budget: Budget,
-    engine: Engine,
-) -> None:
+    pipe, told: bool, chunks: list[str], policy, forms: dict, font_css: str, log_name: str, level: int,
+    budget: Budget, engine: Engine,
+) -> bool:
+    """Lay a job out and send its PDF (or its error), and first the self-test's verdict unless
+    ``told`` already; whether it is told now."""
     log = logging.getLogger(log_name)
     saved = log.level
-    log.setLevel(level)  # as in the exporter: this process started before its logging was set up
+    log.setLevel(level)  # as in the exporter
     with childlogs.kept() as records:
         try:
-            pdf = parallel.lay_out(chunks, policy, log, forms, font_css, budget, here=True, engine=engine)
-            log.debug("PDF layout process: peak memory %.0f MiB", parallel.peak_mib())
+            checking = selftest.Beside(policy, font_css) if not told and len(chunks) == 1 else None
+            if checking is None:
+                verdict = _warmed_up(policy, font_css)  # once per process: the chunks inherit it
+                if not told:
+                    pipe.send(("verdict", verdict))
+            told = True
+            try:
+                pdf = parallel.render_chunks(chunks, policy, log, forms, budget, engine)
+            finally:
+                if checking is not None:
+                    verdict = checking.verdict(budget)
+                    pipe.send(("verdict", verdict))
+            if checking is not None:
+                selftest.trust(verdict, engine)
+            log.debug("PDF layout service: peak memory %.0f MiB", parallel.peak_mib())
             pipe.send(("done", pdf, records))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the exporter
             send_failure(pipe, budget.failure(exc), records)
         finally:
             log.setLevel(saved)
+    return told
 
 
-_started: LayoutProcess | None = None
+# -- the services of this process --------------------------------------------------
+
+_lock = threading.Lock()
+_idle: list[LayoutService] = []  # started, alive and free for the next export
+_running: list[LayoutService] = []  # every service started and not yet stopped
+_export = threading.local()  # the service of the export this thread runs, and how deep in it
+_stops_at_exit = False
 
 
-def start_if_requested(font_css: str) -> None:
-    """Start the layout process if this is ``jupyter nbconvert --to onecodex_pdf`` (once)."""
-    global _started
-    if _started is None and fork_available() and requested(sys.argv):
-        _started = LayoutProcess(font_css)
+@contextmanager
+def held(font_css: str, log: logging.Logger) -> Iterator[LayoutService | None]:
+    """The layout service of the export this thread runs (None: none can start here). The
+    outermost call (``from_file``, which calls ``from_notebook_node``) takes an idle one, or
+    starts one, warmed up with the report's ``@font-face`` rules (``font_css``), and says so
+    on ``log``; it gives it back, alive, for the next export once the export is done."""
+    depth = getattr(_export, "depth", 0)
+    if not depth:
+        _export.service = _take(font_css, log)
+    _export.depth = depth + 1
+    try:
+        yield _export.service
+    finally:
+        _export.depth = depth
+        if not depth:
+            service, _export.service = _export.service, None
+            if service is not None:
+                _give_back(service)
 
 
-def started() -> LayoutProcess | None:
-    """The running layout process, if one was started."""
-    return _started
+def current() -> LayoutService | None:
+    """The layout service of the export this thread runs, if it has one."""
+    return getattr(_export, "service", None)
+
+
+def _take(font_css: str, log: logging.Logger) -> LayoutService | None:
+    global _stops_at_exit
+    if not startable():
+        return None
+    with _lock:
+        while _idle:
+            service = _idle.pop()
+            if service.alive():
+                return service
+            _running.remove(service)
+        if not _stops_at_exit:
+            # Before multiprocessing's own exit handler, which would wait for a forked
+            # service: closing the pipes is what tells the services to stop.
+            atexit.register(stop_all)
+            _stops_at_exit = True
+        try:
+            service = LayoutService(font_css, [other.pipe for other in _running])
+        except OSError as exc:  # no process could start: the exporter lays out itself
+            log.debug("PDF layout service could not start (%s): the report is laid out here", exc)
+            return None
+        _running.append(service)
+    log.debug("PDF layout service started %s", service.started)
+    return service
+
+
+def _give_back(service: LayoutService) -> None:
+    with _lock:
+        if service.alive():
+            _idle.append(service)
+        elif service in _running:
+            _running.remove(service)
+
+
+def stop_all() -> None:
+    """Stop every service of this process: at its exit, and in the tests after one that patched
+    this process (a service forked meanwhile has the patches for good)."""
+    with _lock:
+        stopping = list(_running)
+        _running.clear()
+        _idle.clear()
+    for service in stopping:
+        service.stop()

@@ -1,8 +1,7 @@
 """HTML -> PDF with WeasyPrint, reading only what the URL policy allows.
 
-Imported lazily by the PDF exporter: WeasyPrint and its font machinery take
-a noticeable share of a small export's time, and nbconvert builds every
-registered exporter just to list them. Loading it installs the adaptations
+Imported by the layout service (``service``), the process the PDF exporter's layouts run
+in; by the exporter itself only where no service can start. Loading it installs the adaptations
 that ``engine.compat`` finds WeasyPrint (and cffi, tinyhtml5, fontTools) shaped
 for; a layout uses those an export's ``Engine`` allows, checks what it can
 count (rows drawn, page frames numbered, a form for every chart stand-in), and
@@ -170,10 +169,9 @@ def warm_up(policy: URLPolicy, font_css: str) -> None:
     rules, by laying out the engine's self-test page (``selftest``): the font faces, the
     user-agent stylesheet, and the C types it declares on first use (about 5 ms each).
 
-    The PDF exporter calls this while the charts are being drawn, when it would
-    otherwise wait for them, and before it forks the layout processes: they
-    inherit the set-up state instead of each building it again (about 0.5 CPU-s
-    each on the benchmark's large report).
+    The layout service does this as it starts, while the exporter reads and renders the
+    report, and before it forks the chunk processes: they inherit the set-up state instead
+    of each building it again (about 0.5 CPU-s each on the benchmark's large report).
     """
     if font_css not in _warmed_up:
         from . import selftest
@@ -196,11 +194,12 @@ LAYOUT_GC_THRESHOLD = 100_000
 
 
 class _Collections:
-    """How many layouts run in this process (batch builds may run several in
-    threads), and the collector thresholds to restore when the last one ends."""
+    """Whether this process exists to lay out, how many layouts run in it, and the collector
+    thresholds to restore when the last one ends."""
 
-    def __init__(self):
+    def __init__(self, ours: bool = False):
         self.lock = threading.Lock()
+        self.ours = ours
         self.layouts = 0
         self.saved: tuple = ()
 
@@ -208,17 +207,20 @@ class _Collections:
 _collections = _Collections()
 
 
-def forked() -> None:
-    """Called first thing in a forked layout process, where no other thread's layout runs
-    (and the lock may have been copied while held). Not an ``os.register_at_fork`` hook:
-    that keeps this module alive until the interpreter's very last collection, where
-    freeing WeasyPrint's Pango objects crashes the process."""
-    _collections.__init__()
+def layout_process() -> None:
+    """Called first thing in a process that exists to lay out (the layout service, a chunk's),
+    where no other thread's layout runs (and the lock may have been copied while held): its
+    collector may be tuned (``fewer_collections``). Not an ``os.register_at_fork`` hook: that
+    keeps this module alive until the interpreter's very last collection, where freeing
+    WeasyPrint's Pango objects crashes the process."""
+    _collections.__init__(ours=True)
 
 
 @contextmanager
 def fewer_collections(fewer: bool = True):
-    """Let the garbage collector run less often while a document is laid out and written.
+    """Let the garbage collector run less often while a document is laid out and written, in
+    a layout process (``layout_process``): never in the exporter's, whose collector belongs
+    to whatever runs the export (a notebook server, a Dask worker, a script).
 
     WeasyPrint allocates millions of small objects and keeps most of them (every
     page's boxes) until the PDF is written, so with the default threshold the
@@ -227,7 +229,7 @@ def fewer_collections(fewer: bool = True):
     the collector off). The older generations keep their thresholds, so
     reference cycles are still collected. (Not with the stock engine: ``fewer`` False.)
     """
-    if not fewer:
+    if not fewer or not _collections.ours:
         yield
         return
     with _collections.lock:

@@ -196,10 +196,10 @@ class ChartPreprocessor(Preprocessor):
                         output["data"] = data
                     yield index, cell, output, chosen, data[chosen]
 
-    def start(self, nb, export: Export) -> bool:
+    def start(self, nb, export: Export) -> None:
         """Start drawing ``nb``'s uncached charts now, in the background: the exporter
         calls this first thing, so that the chart workers' JavaScript engines start
-        while it loads WeasyPrint and copies the notebook. Whether any are being drawn.
+        while the layout service loads WeasyPrint and the exporter copies the notebook.
 
         For the PDF report, the SVGs the kernel drew start being converted to PDF
         too (``finish`` adds them to the forms), so that the layout neither draws
@@ -221,7 +221,6 @@ class ChartPreprocessor(Preprocessor):
         if todo:
             work.started.update(dict.fromkeys(todo, Drawing(todo, forms)))
         work.converting = Drawing(figures, pdf=True) if figures else None
-        return bool(work.started)
 
     @staticmethod
     def _printable(work: ChartWork, svg):
