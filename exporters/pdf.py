@@ -127,8 +127,6 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
             layout.lay_out(chunks, export.policy, self.log, export.forms, font_css, budget, export.check_schema, engine)
             if layout else None
         )
-        if layout is not None and (found := layout.verdict()) is not None:
-            compat.tell(self.log, found)  # the self-test may have run beside the layout
         if pdf is None:  # no service here (Windows), or it stopped: in this process, in one piece, no budget
             from .layout import weasy
 
@@ -145,13 +143,13 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         return pdf, rendered
 
     def _checked(self, planned: Engine, policy) -> Engine:
-        """``planned`` without the adaptations the layout service's self-test failed or skipped,
-        if it has run (else the service checks the layout against it, see ``layout.service``;
-        where no service runs, the self-test runs here); each told once per process."""
+        """``planned`` without the adaptations the layout service's self-test failed or skipped
+        (waiting for its warm-up, if it is not done; where no service runs, the self-test runs
+        here); each told once per process."""
         if planned.stock:
             return planned
         layout = service.current()
-        found = layout.verdict() if layout else None
+        found = layout.verdict(self.layout_timeout or None) if layout else None
         if found is None and (layout is None or not layout.alive()):
             from .layout import selftest, weasy
 

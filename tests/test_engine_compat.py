@@ -95,7 +95,7 @@ for section in range(6):
 cells.append(code(outputs=[new_output("display_data", data={{"application/vnd.vegalite.v5+json": chart}})]))
 cells.append(code(outputs=[html_output(table)]))
 nb = notebook(*cells)
-pdf, resources = OneCodexPDFExporter(workers={workers}).from_notebook_node(nb)
+pdf, resources = OneCodexPDFExporter(workers=2).from_notebook_node(nb)
 try:
     OneCodexPDFExporter(workers=2, max_pages=2).from_notebook_node(nb)
     limited = None
@@ -109,20 +109,8 @@ print(json.dumps({{
 """
 
 
-#: Holds the layout service back for two seconds as it starts (a fork hook: it runs in the
-#: processes this one forks), so that the report, in one chunk, is waiting once WeasyPrint is
-#: loaded: the self-test then runs beside the report's layout (see ``layout.service``).
-_REPORT_FIRST = """
-import os, time
-_exporter = os.getpid()
-os.register_at_fork(after_in_child=lambda: time.sleep(2) if os.getppid() == _exporter else None)
-"""
-
-
-def _export_after(change: str, tmp_path: Path, env: dict | None = None, report_first: bool = False) -> dict:
-    script = _RENAMED + textwrap.dedent(change) + (_REPORT_FIRST if report_first else "") + _EXPORT.format(
-        tests=str(TESTS), title=CHART_TITLE, workers=1 if report_first else 2
-    )
+def _export_after(change: str, tmp_path: Path, env: dict | None = None) -> dict:
+    script = _RENAMED + textwrap.dedent(change) + _EXPORT.format(tests=str(TESTS), title=CHART_TITLE)
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300,
         env={**os.environ, **(env or {})},
@@ -152,39 +140,6 @@ def test_an_upstream_change_the_self_test_catches_falls_back_to_stock_with_one_w
         assert found["chunks"] == 1  # laid out in one piece: WeasyPrint numbers the pages
     else:
         assert found["chunks"] > 1
-
-
-@pytest.mark.adapted
-@pytest.mark.parametrize("adaptation", list(UPSTREAM_CHANGES))
-def test_an_upstream_change_the_self_test_beside_the_first_layout_catches_lays_the_report_out_again(
-    adaptation, tmp_path
-):
-    """The layout service's self-test ran beside the report's layout, which used the broken
-    adaptation: that PDF is never returned, the report is laid out again without it."""
-    found = _export_after(UPSTREAM_CHANGES[adaptation], tmp_path, report_first=True)
-    _assert_complete(found)
-    assert len(found["warnings"]) == 1, found["warnings"]
-    assert FEATURES[adaptation][0] in found["warnings"][0] and "WeasyPrint 70.0" in found["warnings"][0]
-
-
-#: A release whose ``write_pdf`` no longer calls its finisher: the chart forms are placed
-#: without their resources (the fonts of their text), which no check of the report's own
-#: layout sees; only the self-test does.
-_FINISHER_NEVER_CALLED = """
-import weasyprint.document as document
-write_pdf = document.Document.write_pdf
-document.Document.write_pdf = lambda self, target=None, zoom=1, finisher=None, **options: write_pdf(
-    self, target, zoom, **options
-)
-"""
-
-
-@pytest.mark.adapted
-@pytest.mark.parametrize("report_first", [False, True], ids=["self-test first", "self-test beside the layout"])
-def test_chart_forms_written_without_their_resources_are_caught_by_the_self_test(tmp_path, report_first):
-    found = _export_after(_FINISHER_NEVER_CALLED, tmp_path, report_first=report_first)
-    _assert_complete(found)
-    assert len(found["warnings"]) == 1 and FEATURES["chart_forms"][0] in found["warnings"][0], found["warnings"]
 
 
 @pytest.mark.adapted

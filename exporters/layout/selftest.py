@@ -11,16 +11,11 @@ the warm-up did: about 50 ms on top, once per process.
 
 An adaptation that fails is recorded as such (``compat.FAILED``), the page is laid out
 again without it, and exports in the process do without it (the exporter warns once).
-
-A layout service that finds a report of one chunk waiting as soon as it has loaded
-WeasyPrint runs the self-test in a process of its own, beside that report's layout
-(``Beside``), and returns the report's PDF only if the verdict trusts it (``trust``).
 """
 
 from __future__ import annotations
 
 import io
-import multiprocessing
 import threading
 
 from ..contracts import (
@@ -32,9 +27,7 @@ from ..contracts import (
     form_digest,
 )
 from ..engine import compat
-from ..engine.compat import FAILED, AdaptationFailed, Engine, Verdict
-from . import childlogs
-from .budget import Budget
+from ..engine.compat import FAILED, AdaptationFailed, Engine
 from .tablelines import columns_attribute
 
 #: The numbers a chunk's frame is given: its last page must then print "{10 + pages} of 99".
@@ -94,53 +87,6 @@ def run(policy, font_css: str) -> None:
 def checked() -> bool:
     """Whether this process ran the self-test."""
     return _checked
-
-
-class Beside:
-    """The self-test, run in a process forked now (from a layout service, which runs no other
-    thread), beside the layout of a report."""
-
-    def __init__(self, policy, font_css: str):
-        context = multiprocessing.get_context("fork")
-        self.pipe, theirs = context.Pipe(duplex=False)
-        self.process = context.Process(target=_run_beside, args=(theirs, policy, font_css), daemon=True)
-        self.process.start()
-        theirs.close()
-
-    def verdict(self, budget: Budget) -> Verdict | None:
-        """What the adaptations came to (None: the self-test failed, or did not end by the
-        deadline)."""
-        try:
-            return self.pipe.recv() if self.pipe.poll(budget.remaining()) else None
-        except (EOFError, OSError):
-            return None
-        finally:
-            self.process.kill()
-            self.process.join()
-
-
-def _run_beside(pipe, policy, font_css: str) -> None:
-    from . import weasy
-
-    weasy.layout_process()
-    with childlogs.kept():  # nothing to tell but the verdict
-        try:
-            weasy.warm_up(policy, font_css)
-            pipe.send(compat.verdict())
-        except Exception:  # noqa: BLE001 - the report's layout fails the same way, saying why
-            pipe.send(None)
-
-
-def trust(verdict: Verdict | None, engine: Engine) -> None:
-    """Note here the adaptations the self-test found failing (``verdict``); if a layout
-    with ``engine`` was allowed one, its PDF may be wrong: ``AdaptationFailed``, and the
-    exporter lays the report out again without it."""
-    failed = {name: state.reason for name, state in (verdict.states if verdict else {}).items() if state.status == FAILED}
-    for name, reason in failed.items():
-        compat.record(name, FAILED, reason)
-    for name, reason in failed.items():
-        if engine.allows(name):
-            raise AdaptationFailed(name, reason)
 
 
 def _check(policy, font_css: str, engine: Engine) -> dict[str, str]:

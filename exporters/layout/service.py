@@ -4,11 +4,10 @@ The PDF exporter takes a service at the start of an export (``held``, from ``fro
 ``from_notebook_node``: never at import, never from the constructor, which nbconvert calls
 for every installed exporter just to list them). A new service loads WeasyPrint (about
 0.25 s) and sets it up (fonts, stylesheets, C types: the self-test page, ``selftest``) while
-the exporter reads and renders the report, sends the exporter what the adaptations came to
-(or runs the self-test beside the first report's layout, see ``serve``), then lays out the
-reports it is sent, one at a time: each chunk of a report in a process it forks
-(``parallel.py``), even a report of one chunk, so the service itself stays as set up and
-runs no thread. It is kept for the life of the exporter's process (later exports find it
+the exporter reads and renders the report, sends the exporter what the adaptations came to,
+then lays out the reports it is sent, one at a time: each chunk of a report in a process it
+forks (``parallel.py``), even a report of one chunk, so the service itself stays as set up
+and runs no thread. It is kept for the life of the exporter's process (later exports find it
 warm); exports running at once in threads each take one of their own.
 
 A service is forked from the exporter's process only if that process runs one thread at the
@@ -44,10 +43,8 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ..engine import compat
 from ..engine.compat import Engine, Verdict
-from ..page.urlpolicy import URLPolicy
-from . import childlogs, parallel, scratch, selftest
+from . import childlogs, parallel, scratch
 from .budget import Budget
 from .parallel import fork_available, send_failure
 
@@ -110,17 +107,15 @@ class LayoutService:
         return self.process.poll() is None
 
     def verdict(self, timeout: float | None = 0) -> Verdict | None:
-        """What the adaptations came to in the service's self-test (``selftest``), waiting for
-        it at most ``timeout`` seconds (None: for ever); None if unknown (it stopped, its
-        self-test failed, or has not run yet: a service that finds a report waiting when it
-        has loaded WeasyPrint runs it beside that report's layout, see ``serve``)."""
+        """What the adaptations came to in the service's self-test (its warm-up, see
+        ``selftest``), waiting for it at most ``timeout`` seconds (None: for ever); None if
+        unknown (it stopped, its warm-up failed, or it is still warming up)."""
         with self.lock:
             if self._verdict is None:
                 try:
                     if not self.pipe.poll(timeout):
                         return None
-                    _, verdict = self.pipe.recv()
-                    self._verdict = (verdict,)
+                    self._verdict = (self.pipe.recv(),)
                 except (EOFError, OSError):  # it stopped: the exporter lays out itself
                     self._verdict = (None,)
             return self._verdict[0]
@@ -135,15 +130,17 @@ class LayoutService:
         log records are handled here by the loggers of their names, ``log`` at its level."""
         with self.lock:
             try:
+                if self._verdict is None:
+                    self._verdict = (self._answer(budget),)  # its warm-up is over
                 self.pipe.send((chunks, policy, forms, font_css, log.name, log.getEffectiveLevel(), budget, engine))
-                self._reply(budget)  # it has the job
+                self._answer(budget)  # it has the job
             except (EOFError, OSError):  # it had stopped
                 log.debug("PDF layout service stopped before the report (exit status %s)", self.process.wait())
                 return None
             if meanwhile is not None:
                 meanwhile()
             try:
-                kind, value, records = self._reply(budget)
+                kind, value, records = self._answer(budget)
             except (EOFError, OSError):
                 raise budget.died(self.process.wait()) from None
         childlogs.handle(records)
@@ -151,19 +148,14 @@ class LayoutService:
             raise value
         return value
 
-    def _reply(self, budget: Budget):
-        """The service's next reply to a job (its self-test's verdict, which may come first, is
-        kept). If none comes by the deadline (and ``DEADLINE_GRACE`` more), the service is
-        stuck (in C, or stopped): it is killed, with its chunk processes."""
-        while True:
-            remaining = budget.remaining()
-            if not self.pipe.poll(None if remaining is None else remaining + DEADLINE_GRACE):
-                self.kill()
-                raise budget.timed_out()
-            kind, *message = self.pipe.recv()
-            if kind != "verdict":
-                return kind, *message
-            self._verdict = (message[0],)
+    def _answer(self, budget: Budget):
+        """The service's next message; if none comes by the deadline (and ``DEADLINE_GRACE``
+        more), the service is stuck (in C, or stopped): it is killed, with its chunk processes."""
+        remaining = budget.remaining()
+        if not self.pipe.poll(None if remaining is None else remaining + DEADLINE_GRACE):
+            self.kill()
+            raise budget.timed_out()
+        return self.pipe.recv()
 
     def kill(self) -> None:
         """Kill the service and the chunk processes it started."""
@@ -212,17 +204,10 @@ class _Forked:
 
 
 def serve(pipe: Connection, inherited: list[Connection] = ()) -> None:
-    """The service: load WeasyPrint, set it up, then lay out each job until the pipe closes (its
-    other end is the exporter's, and only the exporter's: the copies a fork made, ``inherited``,
-    are closed). Before it forks a job's processes it checks that it still runs one thread; if
-    not, it stops, and the exporter lays that report out itself.
-
-    Setting WeasyPrint up is laying out the engine's self-test page (``selftest``), whose
-    verdict the exporter plans the report for. When the exporter was quicker and its report of
-    one chunk is waiting once WeasyPrint is loaded (the typical report under ``jupyter
-    nbconvert``), the self-test runs in a process of its own beside the report's layout: for
-    a single layout, setting WeasyPrint up first saves it little (about 0.03 of its 0.13
-    CPU-s). The report's PDF then goes back only once the verdict says it may be trusted.
+    """The service: load WeasyPrint and set it up, then lay out each job until the pipe closes
+    (its other end is the exporter's, and only the exporter's: the copies a fork made,
+    ``inherited``, are closed). Before it forks a job's chunk processes it checks that it still
+    runs one thread; if not, it stops, and the exporter lays that report out itself.
 
     Its temporary files (WeasyPrint's copies of the report fonts) go in the exporter's folder
     (``scratch``), which the exporter removes as it ends, whatever became of this process: it
@@ -234,17 +219,13 @@ def serve(pipe: Connection, inherited: list[Connection] = ()) -> None:
     try:
         font_css, folder = pipe.recv()
         scratch.adopt(Path(folder))
-        _load()
-        told = False
-        if not pipe.poll(0):  # the report is still being rendered: set WeasyPrint up meanwhile
-            pipe.send(("verdict", _warmed_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), font_css)))
-            told = True
+        pipe.send(_warmed_up(font_css))  # what the exporter may plan the report's page for
         while True:
             job = pipe.recv()
-            if threads() != 1:  # forking now could leave a child a lock held for ever
+            if threads() != 1:  # forking now could leave a chunk process a lock held for ever
                 break
-            pipe.send(("taken",))  # so the exporter knows a failure from now on is this job's
-            told = _lay_out(pipe, told, *job)
+            pipe.send(True)  # so the exporter knows a failure from now on is this job's
+            _lay_out(pipe, *job)
     except (EOFError, OSError):  # the exporter closed its end, or is gone
         pass
     sys.stdout.flush()
@@ -252,61 +233,40 @@ def serve(pipe: Connection, inherited: list[Connection] = ()) -> None:
     os._exit(0)
 
 
-def _load() -> None:
-    """Load WeasyPrint, with the adaptations it is shaped for; if that fails, the report's own
-    layout fails the same way, saying why."""
+def _warmed_up(font_css: str) -> Verdict | None:
+    """Load WeasyPrint and set it up; what the adaptations came to (None: that failed, and the
+    report's own layout fails the same way, saying why)."""
     try:
+        from ..engine import compat
+        from ..page.urlpolicy import URLPolicy
         from . import weasy
 
         weasy.layout_process()
-    except Exception:  # noqa: BLE001
-        pass
-
-
-def _warmed_up(policy: URLPolicy, font_css: str) -> Verdict | None:
-    """Set WeasyPrint up here by laying out the self-test page; what the adaptations came to
-    (None: that failed, and the report's own layout fails the same way, saying why)."""
-    try:
-        from . import weasy
-
-        weasy.warm_up(policy, font_css)
+        weasy.warm_up(URLPolicy(Path.cwd(), logging.getLogger(__name__)), font_css)
         return compat.verdict()
     except Exception:  # noqa: BLE001
         return None
 
 
 def _lay_out(
-    pipe, told: bool, chunks: list[str], policy, forms: dict, font_css: str, log_name: str, level: int,
-    budget: Budget, engine: Engine,
-) -> bool:
-    """Lay a job out and send its PDF (or its error), and first the self-test's verdict unless
-    ``told`` already; whether it is told now."""
+    pipe, chunks: list[str], policy, forms: dict, font_css: str, log_name: str, level: int, budget: Budget,
+    engine: Engine,
+) -> None:
+    from .weasy import warm_up
+
     log = logging.getLogger(log_name)
     saved = log.level
     log.setLevel(level)  # as in the exporter
     with childlogs.kept() as records:
         try:
-            checking = selftest.Beside(policy, font_css) if not told and len(chunks) == 1 else None
-            if checking is None:
-                verdict = _warmed_up(policy, font_css)  # once per process: the chunks inherit it
-                if not told:
-                    pipe.send(("verdict", verdict))
-            told = True
-            try:
-                pdf = parallel.render_chunks(chunks, policy, log, forms, budget, engine)
-            finally:
-                if checking is not None:
-                    verdict = checking.verdict(budget)
-                    pipe.send(("verdict", verdict))
-            if checking is not None:
-                selftest.trust(verdict, engine)
+            warm_up(policy, font_css)  # once per process, with the report's fonts: the chunks inherit it
+            pdf = parallel.render_chunks(chunks, policy, log, forms, budget, engine)
             log.debug("PDF layout service: peak memory %.0f MiB", parallel.peak_mib())
             pipe.send(("done", pdf, records))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the exporter
             send_failure(pipe, budget.failure(exc), records)
         finally:
             log.setLevel(saved)
-    return told
 
 
 # -- the services of this process --------------------------------------------------

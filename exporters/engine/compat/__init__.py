@@ -170,7 +170,7 @@ class Engine:
         return Engine(self.stock, self.off | frozenset(names))
 
 
-_told: set[tuple[str, str]] = set()  # (adaptation, status): however many reasons were found
+_told: set[tuple[str, State]] = set()
 
 
 def tell(logger, found: Verdict) -> None:
@@ -178,9 +178,9 @@ def tell(logger, found: Verdict) -> None:
     line for a skipped one, a warning naming the feature and the WeasyPrint release for one
     whose self-test failed."""
     for name, state in sorted(found.states.items()):
-        if (name, state.status) in _told or state.status not in (SKIPPED, FAILED):
+        if (name, state) in _told or state.status not in (SKIPPED, FAILED):
             continue
-        _told.add((name, state.status))
+        _told.add((name, state))
         if state.status == SKIPPED:
             logger.debug("PDF engine: %s skipped: %s", name, state.reason)
             continue
