@@ -75,13 +75,19 @@ onecodex.css breaks pages at (``.celltag_page-break-before``) and ``layout.pagin
 # -- Tables ------------------------------------------------------------------------------
 
 WIDE_CLASS, VERY_WIDE_CLASS = "ocx-wide", "ocx-very-wide"
-"""Smaller type for a table with many columns: ``page.sanitize`` marks notebook tables, the
-template (index.html.j2) its Samples table; onecodex.css sets the sizes (``TABLE_TYPE_PT``), which
-``page.tables`` measures columns with."""
+"""Smaller type for a table with many columns (``page.sanitize.size_class``): ``page.sanitize``
+marks notebook tables, ``preprocessors.metadata`` the Samples section's; onecodex.css sets the
+steps of its type scale (``TABLE_TYPE_PT``), which ``page.tables`` measures columns with."""
 
 TABLE_TYPE_PT = {VERY_WIDE_CLASS: (6.0, 2.0), WIDE_CLASS: (7.0, 3.5), "": (8.5, 6.0)}
-"""Per width class (none: ``""``), onecodex.css's table font size and the cells' left and right
-padding, in pt: ``page.tables`` sizes columns and decides what fits as lines with them."""
+"""Per width class (none: ``""``), the type size and the cells' left and right padding of that
+step of onecodex.css's table type scale (its ``--ocx-table-size`` and ``--ocx-cell-pad-x``), in
+pt: ``page.tables`` sizes columns and decides what fits as lines with them."""
+
+NUMERIC_CLASS = "ocx-num"
+"""The cells of a numeric column (``page.numbers`` decides which), its header cells too:
+``page.tables`` marks them in every table of the page, and onecodex.css aligns them right (a
+table laid out as lines has ``layout.tablelines`` draw those values right-aligned instead)."""
 
 LONG_TABLE_CLASS = "ocx-long-table"
 """A long table given fixed column widths by ``page.tables``; onecodex.css lays it out

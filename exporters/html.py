@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter
-from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, observe
+from traitlets import Bool, Dict, Enum, Int, List, TraitError, Unicode, default, observe
 
 from ocx_reports import __version__
 
@@ -160,6 +160,12 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
     metadata_fields = List(
         Unicode(), default_value=None, allow_none=True,
         help="Custom metadata fields to list in the Samples section (default: all).",
+    ).tag(config=True)
+    field_labels = Dict(
+        value_trait=Unicode(), key_trait=Unicode(),
+        help="Column headers of the Samples section by field name, e.g. {'bmi': 'Body mass index'}; "
+        "fields not named here print readably from their names ('antibiotics_last_90d' as 'Antibiotics "
+        "last 90d', 'bmi' as 'BMI').",
     ).tag(config=True)
     markdown_placeholders = Enum(
         ["auto", "on", "off"], default_value="auto",
@@ -439,8 +445,11 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
 
     def _rendered(self, html: str, export: Export) -> str:
         """The rendered report, before the drawn charts go in (they may still be drawing):
-        the PDF exporter rewrites its tables here."""
-        return html
+        its tables' numeric columns aligned right (the PDF exporter rewrites its tables here,
+        aligning them too)."""
+        from .page.tables import align_numbers
+
+        return align_numbers(html)
 
     def _report_context(self, nb, resources) -> dict:
         """The page frame (``Export.report``) as the options set it, before the helpers speak."""

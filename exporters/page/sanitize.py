@@ -48,13 +48,18 @@ _GROUPING_RULES = {"media", "supports", "layer", "container", "scope", "starting
 _BLOCKS = ("() block", "[] block", "{} block")
 
 
+def size_class(columns: int) -> str:
+    """The size class of a table of ``columns`` columns ("" for the regular size): the step of
+    the tables' type scale it prints in (onecodex.css)."""
+    return next((name for minimum, name in WIDTH_CLASSES if columns >= minimum), "")
+
+
 def mark_wide_tables(html: str) -> str:
     """Add a size class to tables whose first row has many columns."""
 
     def mark(match):
-        columns = len(_CELL.findall(match.group(2)))
-        size = next((name for minimum, name in WIDTH_CLASSES if columns >= minimum), None)
-        if size is None:
+        size = size_class(len(_CELL.findall(match.group(2))))
+        if not size:
             return match.group(0)
         attrs = match.group(1)
         if 'class="' in attrs:
