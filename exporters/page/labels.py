@@ -17,7 +17,9 @@ import re
 #: Words that print in their own spelling wherever they appear in a field name.
 ACRONYMS = {
     word.lower(): word
-    for word in ("ASV", "BMI", "CRP", "DNA", "GC", "HIV", "IBD", "ID", "OTU", "PCR", "pH", "QC", "RNA", "URL", "UUID")
+    for word in (
+        "ASV", "BMI", "CRP", "DNA", "GC", "HIV", "IBD", "ID", "MGD", "OTU", "PCR", "pH", "QC", "RNA", "SARS", "URL", "UUID"
+    )
 }
 #: Headers of the fields One Codex itself has, as the Samples section prints them.
 BUILT_IN = {
