@@ -89,6 +89,10 @@ NUMERIC_CLASS = "ocx-num"
 ``page.tables`` marks them in every table of the page, and onecodex.css aligns them right (a
 table laid out as lines has ``layout.tablelines`` draw those values right-aligned instead)."""
 
+COVER_DETAILS_CLASS = "ocx-cover-details"
+"""The table of a cover's project details (``cover_sheet(project_details={...})``, report.py):
+a list of names and values, which ``page.tables`` leaves as it is (no numeric columns)."""
+
 LONG_TABLE_CLASS = "ocx-long-table"
 """A long table given fixed column widths by ``page.tables``; onecodex.css lays it out
 ``table-layout: fixed`` at ``TABLE_WIDTH_PROPERTY``, or the page's width if less."""

@@ -51,6 +51,7 @@ from ..contracts import (
     LINE_ROW_ATTRIBUTE,
     LINE_SHADED_ROW_ATTRIBUTE,
     LINES_COLUMNS_ATTRIBUTE,
+    COVER_DETAILS_CLASS,
     LONG_TABLE_CLASS,
     NUMERIC_CLASS,
     PRINTABLE_WIDTH_PX,
@@ -197,9 +198,10 @@ def align_numbers(html: str) -> str:
 
 def _parsed(match: re.Match):
     """(attributes, header, body rows, their cells, numeric columns) of a table found by
-    ``_TABLE``; None for a table with merged cells or a nested table, left as it is."""
+    ``_TABLE``; None for a table with merged cells, a nested table or a cover's project
+    details, left as they are."""
     attrs, inner = match.groups()
-    if "<table" in inner or _SPANS.search(inner):
+    if "<table" in inner or _SPANS.search(inner) or COVER_DETAILS_CLASS in attrs:
         return None
     thead = _THEAD.search(inner)
     head = thead.group(0) if thead else ""
