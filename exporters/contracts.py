@@ -121,6 +121,15 @@ LINE_SHADED_ROW_ATTRIBUTE = "data-shaded-row"
 TABLE_NOTE_CLASS = "ocx-table-note"
 """The note after a table cut to ``max_table_rows`` (``page.tables``; onecodex.css)."""
 
+TABLE_SCROLL_CLASS = "ocx-table-scroll"
+"""The box around each outermost table of the HTML report (``page.screen``), which onecodex.css
+lets scroll sideways on a screen, its print rules unchanged (the PDF is laid out without it)."""
+
+FONTS_MARK = "/* ocx-reports: fonts */"
+"""Where the HTML report's ``@font-face`` rules go when its fonts are embedded: the HTML exporter
+gives it as the page frame's ``font_css``, which the template writes in the page's head, and then
+puts the faces there, subset to the finished page's characters (``page.fontsubset``)."""
+
 # -- Charts and figures --------------------------------------------------------------------
 
 DRAWING_ATTRIBUTE = "data-ocx-drawing"
