@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 from browser import Beacon, open_page, without_csp
 from fontTools.ttLib import TTFont
-from helpers import code, export_html, export_pdf, markdown, new_output, notebook
+from helpers import code, export_html, markdown, new_output, notebook
 
 from ocx_reports import render
 from ocx_reports.demo import DEMO_MARK, DEMO_PROJECT, DEMO_URL_ENV, example_notebook
@@ -115,11 +115,13 @@ def test_tables_scroll_sideways_on_a_phone(demo_html, tmp_path):
     assert any(scroll > width for scroll, width in found["boxes"])  # the custom metadata scrolls in its box
 
 
-def test_the_pdf_is_laid_out_without_the_screen_boxes():
-    table = "<table><tr><td>1</td></tr></table>"
-    html = export_html(notebook(code(outputs=[new_output("display_data", data={"text/html": table})])))
-    assert '<div class="ocx-table-scroll"><table' in html
-    assert b"%PDF" in export_pdf(notebook(code(outputs=[new_output("display_data", data={"text/html": table})])))[:8]
+def test_each_outermost_table_sits_in_a_box_that_scrolls_on_screens_only():
+    tables = "<table><tr><td><table><tr><td>1</td></tr></table></td></tr></table><p>between</p><table><tr><td>2</td></tr></table>"
+    html = export_html(notebook(code(outputs=[new_output("display_data", data={"text/html": tables})])))
+    body = html.split('<main class="ocx-body">', 1)[1]
+    assert body.count('<div class="ocx-table-scroll"><table') == 2 and body.count("<table") == 3
+    screen = re.search(r"@media screen \{(.*?)\n\}", assets.TEMPLATES_DIR.joinpath("onecodex", "onecodex.css").read_text(), re.S)
+    assert ".ocx-table-scroll { overflow-x: auto;" in screen.group(1)  # print media: a plain block
 
 
 def _figure(svg: str):
