@@ -22,8 +22,11 @@ from ocx_reports.mockserver import DEMO_API_KEY, MockServer
 #: whether the page is wider than the window. The report itself runs no script (its policy).
 MEASURE = """<script>
 addEventListener("load", () => document.fonts.ready.then(() => {
-  const rows = [...document.querySelectorAll(".jp-RenderedSVG svg text")].filter(t => t.textContent.trim())
-    .map(t => { const s = getComputedStyle(t); return [t.textContent, t.getComputedTextLength(), parseFloat(s.fontSize), s.fontWeight]; });
+  const texts = ".jp-RenderedSVG svg text, .ocx-cover-logo svg tspan";
+  const rows = [...document.querySelectorAll(texts)].filter(t => t.textContent.trim()).map(t => {
+    const s = getComputedStyle(t);
+    return [t.textContent, t.getComputedTextLength(), parseFloat(s.fontSize), s.fontWeight, parseFloat(s.letterSpacing) || 0];
+  });
   const boxes = [...document.querySelectorAll(".ocx-table-scroll")].map(b => [b.scrollWidth, b.clientWidth]);
   const found = JSON.stringify({rows, boxes, page: document.documentElement.scrollWidth, window: innerWidth});
   if (parent !== window) { parent.postMessage(found, "*"); return; }
@@ -72,24 +75,25 @@ def measured(html: str, tmp_path, phone: bool = False) -> dict:
     return json.loads(unescape(re.search(r'<pre id="ocx-measured">(.*?)</pre>', dom, re.S).group(1)))
 
 
-def _width(text: str, size: float, face: str) -> float:
-    """``text``'s advance width at ``size`` in ``face`` (a file of the font package), unkerned."""
-    advances = fontmetrics.advances(assets.font_dir() / face)
-    return sum(advances.get(char, 0.5) for char in text) * size
+def _width(text: str, size: float, weight: str, spacing: float = 0) -> float:
+    """``text``'s advance width at ``size`` in Source Sans Pro's ``weight``, unkerned, with
+    ``spacing`` after each character."""
+    advances = fontmetrics.advances(assets.font_dir() / FACES[weight])
+    return sum(advances.get(char, 0.5) for char in text) * size + spacing * len(text)
 
 
-def test_chart_text_is_drawn_in_the_report_font(demo_html, tmp_path):
-    """Chromium draws every text of the demo's charts (Altair and matplotlib) as wide as Source
-    Sans Pro sets it; in an <img> it fell back to the system's sans-serif (DejaVu Sans here,
-    about a fifth wider)."""
+def test_chart_and_logo_text_is_drawn_in_the_report_font(demo_html, tmp_path):
+    """Chromium draws every text of the demo's charts (Altair and matplotlib) and of its logo
+    as wide as Source Sans Pro sets it; in an <img> it fell back to the system's sans-serif
+    (DejaVu Sans here, about a fifth wider)."""
     rows = measured(demo_html, tmp_path)["rows"]
-    assert len(rows) > 40  # axis labels, titles and legends of both figures
-    drawn = sum(length for _, length, _, _ in rows)
-    expected = sum(_width(text, size, FACES[weight]) for text, _, size, weight in rows)
+    assert len(rows) > 40 and {"ocx", "reports"} <= {text for text, *_ in rows}  # both figures' labels, the logo
+    drawn = sum(length for _, length, *_ in rows)
+    expected = sum(_width(text, size, weight, spacing) for text, _, size, weight, spacing in rows)
     assert drawn == pytest.approx(expected, rel=0.02)
-    for text, length, size, weight in rows:
-        if len(text) > 4:
-            assert length == pytest.approx(_width(text, size, FACES[weight]), rel=0.05), text
+    for text, length, size, weight, spacing in rows:
+        if len(text) > 2:
+            assert length == pytest.approx(_width(text, size, weight, spacing), rel=0.05), text
 
 
 def test_the_typical_html_report_is_small_and_its_fonts_have_every_character_it_shows(demo_html):

@@ -23,7 +23,8 @@ from ..contracts import TABLE_SCROLL_CLASS
 from . import sanitize
 
 _SVG_DATA = "data:image/svg+xml;base64,"
-_IMG = re.compile(r"<img\b[^>]*>")
+#: An image, or a script (whose text is no part of the page's markup).
+_IMG_OR_SCRIPT = re.compile(r"<script\b.*?</script\s*>|<img\b[^>]*>", re.S | re.I)
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
 _ROOT = re.compile(r"<svg\b[^>]*>")
 _LENGTH = re.compile(r"\s*([\d.]+)\s*(px|pt)?\s*")
@@ -47,7 +48,7 @@ def inline_svg_figures(html: str, policy) -> str:
 
     def inline(match: re.Match) -> str:
         tag = match.group(0)
-        if _SVG_DATA not in tag:
+        if _SVG_DATA not in tag or not tag.startswith("<img"):
             return tag
         image = _attributes(tag)
         src = image.get("src", "")
@@ -60,7 +61,7 @@ def inline_svg_figures(html: str, policy) -> str:
         scope = f"ocx-svg-{next(numbers)}"
         return _with_root(sanitize.clean_svg(svg, policy, scope), scope, image, policy)
 
-    return _IMG.sub(inline, html)
+    return _IMG_OR_SCRIPT.sub(inline, html)
 
 
 def _with_root(svg: str, scope: str, image: dict[str, str], policy) -> str:
