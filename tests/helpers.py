@@ -131,10 +131,9 @@ def html_svgs(html: str, root: str = "") -> list[str]:
     import base64
 
     near = rf"(?=[^>]*{re.escape(root)})"
-    pictures = re.finditer(
-        rf'(<svg\b{near}[^>]*\bid="ocx-svg-\d+"[^>]*>.*?</svg>)|<img\b{near}[^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"',
-        html, re.S,
-    )
+    written_in = rf'<svg\b{near}[^>]*\bid="ocx-svg-\d+"[^>]*>.*?</svg>'
+    embedded = rf'<img\b{near}[^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"'
+    pictures = re.finditer(f"({written_in})|{embedded}", html, re.S)
     return [inline or base64.b64decode(data).decode() for inline, data in (m.groups() for m in pictures)]
 
 

@@ -34,7 +34,8 @@ def test_a_matplotlib_figure_prints_in_the_report_font_and_palette(tmp_path):
         words = page.extract_words(extra_attrs=["fontname"])
         lines = [line for line in page.curves + page.lines if line.get("stroking_color")]
     # (The stock engine draws an SVG's words without the spaces between them: "Visitnumber".)
-    font = {text: next(w["fontname"] for w in words if w["text"].startswith(text)) for text in ("Visit", "Diversity", "Stool", "3.4")}
+    font = {text: next(w["fontname"] for w in words if w["text"].startswith(text))
+            for text in ("Visit", "Diversity", "Stool", "3.4")}
     assert all("SourceSans" in name.replace("-", "") for name in font.values()), font
     assert "SemiBold" in font["Visit"].replace("-", "").replace("Semib", "SemiB")  # the axis titles' weight
     assert font["Diversity"].endswith("Bold") and "Semi" not in font["Diversity"]  # the title's

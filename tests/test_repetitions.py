@@ -41,7 +41,8 @@ def _outline(pdf: bytes) -> list[str]:
 
 def test_the_cover_lists_the_project_once(api_env):
     details = {"Project": "Gut Microbiome Cohort Study (IRB-2023-0417)", "Samples": "16 samples from 6 subjects"}
-    with_details = pdf_pages_text(export_pdf(notebook(code(outputs=[_cover(details)]), markdown("text"), onecodex={"project": GUT})))[0]
+    nb = notebook(code(outputs=[_cover(details)]), markdown("text"), onecodex={"project": GUT})
+    with_details = pdf_pages_text(export_pdf(nb))[0]
     assert "PROJECT DETAILS" in with_details and "IRB-2023-0417" in with_details
     assert "Gut Microbiome Cohort Study · 16 samples" not in with_details  # the fetched project line
     assert not re.search(r"^PROJECT$", with_details, re.M)
@@ -55,7 +56,8 @@ def test_the_cover_lists_the_project_once(api_env):
     [
         code(outputs=[_display(report.title("Gut Microbiome Cohort Study"))]),
         markdown("# Gut  microbiome cohort study\n\nLongitudinal stool metagenomes."),
-        code(outputs=[new_output("display_data", data={"text/markdown": "## Taxonomic Profiling Report\n\nLongitudinal stool metagenomes."})]),
+        code(outputs=[new_output("display_data", data={
+            "text/markdown": "## Taxonomic Profiling Report\n\nLongitudinal stool metagenomes."})]),
     ],
     ids=["title helper", "markdown cell", "markdown output"],
 )
@@ -80,5 +82,7 @@ def test_other_first_headings_stay():
     assert "Gut Microbiome Cohort Study" in pdf_pages_text(no_cover)[0]
     assert PdfReader(io.BytesIO(no_cover)).metadata.title == "Gut Microbiome Cohort Study"
     # The title helper still names the PDF when its heading is left out.
-    titled = export_pdf(notebook(code(outputs=[_cover("")]), code(outputs=[_display(report.title("Gut Microbiome Cohort Study"))])))
+    titled = export_pdf(
+        notebook(code(outputs=[_cover("")]), code(outputs=[_display(report.title("Gut Microbiome Cohort Study"))]))
+    )
     assert PdfReader(io.BytesIO(titled)).metadata.title == "Gut Microbiome Cohort Study"

@@ -33,7 +33,11 @@ _ITALIC = ("SourceSansPro-It", "SourceSansPro-BoldIt")
 #: Where a page asks for italic text: elements a browser sets in italics, or a style or SVG
 #: attribute that does.
 _ITALIC_MARKS = re.compile(r"<(?:em|i|cite|var|dfn|address)\b|\bitalic\b|\boblique\b", re.I)
-_HIDDEN = re.compile(r"<head\b.*?</head\s*>|<style\b.*?</style\s*>|<script\b(?![^>]*application/json)[^>]*>.*?</script\s*>", re.S | re.I)
+#: What the page does not show as text: its head, style sheets and scripts (a live chart's spec,
+#: whose text it draws, aside).
+_HIDDEN = re.compile(
+    r"<head\b.*?</head\s*>|<style\b.*?</style\s*>|<script\b(?![^>]*application/json)[^>]*>.*?</script\s*>", re.S | re.I
+)
 _TAG = re.compile(r"<[^>]*>")
 #: Bump when the subsets are made differently.
 _FORMAT = 1
@@ -68,7 +72,8 @@ def subset_woff2(stem: str, characters: str) -> bytes:
     ``characters``, as WOFF2: from the cache folder if an export made it before."""
     path = assets.font_dir() / f"{stem}.ttf"
     stat = path.stat()
-    key = hashlib.sha256(f"{_FORMAT}\0{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{characters}".encode()).hexdigest()
+    named = f"{_FORMAT}\0{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{characters}"
+    key = hashlib.sha256(named.encode()).hexdigest()
     cached = fontmetrics.cache_dir() / f"subset-{key[:32]}.woff2"
     try:
         return cached.read_bytes()

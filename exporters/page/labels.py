@@ -18,7 +18,8 @@ import re
 ACRONYMS = {
     word.lower(): word
     for word in (
-        "ASV", "BMI", "CRP", "DNA", "GC", "HIV", "IBD", "ID", "MGD", "OTU", "PCR", "pH", "QC", "RNA", "SARS", "URL", "UUID"
+        "ASV", "BMI", "CRP", "DNA", "GC", "HIV", "IBD", "ID", "MGD", "OTU", "PCR", "pH", "QC", "RNA", "SARS",
+        "URL", "UUID",
     )
 }
 #: Headers of the fields One Codex itself has, as the Samples section prints them.

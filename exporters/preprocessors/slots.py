@@ -52,21 +52,26 @@ def _comparable(html: str) -> str:
 
 
 def _first_heading(cell):
-    """The cell's first level 1 or 2 heading, if it starts the report's headings: (its text, a
-    function that leaves it out of the cell); None if the cell has no heading."""
+    """The cell's first level 1 or 2 heading: (its text, a function that leaves it out of the
+    cell); None if the cell has no heading."""
     if cell.cell_type == "markdown":
-        match = _HEADING.search(cell.source)
-        if match:
-            return match.group(1), lambda: setattr(cell, "source", cell.source[: match.start()] + cell.source[match.end() :])
+        found = _without_heading(cell.source)
+        if found:
+            return found[0], lambda: setattr(cell, "source", found[1])
     for output in cell.get("outputs", ()) if cell.cell_type == "code" else ():
         if _slot(output) == "title":
             return _args(output).get("text", ""), lambda: cell.outputs.remove(output)
-        markdown = output.get("data", {}).get("text/markdown") if isinstance(output.get("data"), dict) else None
-        match = _HEADING.search(markdown) if isinstance(markdown, str) else None
-        if match:
-            data = output["data"]
-            return match.group(1), lambda: data.update({"text/markdown": markdown[: match.start()] + markdown[match.end() :]})
+        data = output.get("data") if isinstance(output.get("data"), dict) else {}
+        found = _without_heading(data.get("text/markdown"))
+        if found:
+            return found[0], lambda: data.update({"text/markdown": found[1]})
     return None
+
+
+def _without_heading(markdown) -> tuple[str, str] | None:
+    """(the text of markdown's first level 1 or 2 heading, the markdown without it), if it has one."""
+    match = _HEADING.search(markdown) if isinstance(markdown, str) else None
+    return (match.group(1), markdown[: match.start()] + markdown[match.end() :]) if match else None
 
 
 class ReportSlotsPreprocessor(Preprocessor):
