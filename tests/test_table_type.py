@@ -113,6 +113,13 @@ def test_the_html_report_aligns_the_same_columns():
     assert "<td>a</td>" in table
 
 
+def test_a_table_without_a_head_row_group_aligns_its_numbers_too():
+    from ocx_reports.exporters.page.tables import align_numbers
+
+    table = "<table><tr><th>name</th><th>n</th></tr><tr><td>x</td><td>1</td></tr><tr><td>y</td><td>2.5</td></tr></table>"
+    assert re.findall(r'<t[dh] class="ocx-num">([^<]*)<', align_numbers(table)) == ["n", "1", "2.5"]
+
+
 def test_samples_headers_are_readable_and_can_be_named(api_env):
     html = export_html(notebook(markdown("# Cohort"), onecodex={"project": GUT}))
     headers = re.findall(r"<th[^>]*>([^<]*)</th>", html.split('class="ocx-samples"')[1])

@@ -1,5 +1,6 @@
 """Tables made cheap to print: long ones get fixed column widths, row groups and optional
-truncation; plain-text ones become lines that the layout draws itself.
+truncation; plain-text ones become lines that the layout draws itself. In every table, of
+both reports, the numeric columns (``numbers``) align right.
 
 WeasyPrint's automatic table layout measures every cell twice (its narrowest
 and widest text) before it lays the cell out once more; on a 3,000-row table
@@ -46,12 +47,13 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import dropwhile
 
 from ..contracts import (
+    COVER_DETAILS_CLASS,
     LINE_ROW_ATTRIBUTE,
     LINE_SHADED_ROW_ATTRIBUTE,
     LINES_COLUMNS_ATTRIBUTE,
-    COVER_DETAILS_CLASS,
     LONG_TABLE_CLASS,
     NUMERIC_CLASS,
     PRINTABLE_WIDTH_PX,
@@ -207,7 +209,9 @@ def _parsed(match: re.Match):
     head = thead.group(0) if thead else ""
     rows = _ROW.findall(inner[thead.end():] if thead else inner)
     table = [_cells(row) for row in rows]
-    return attrs, head, rows, table, numeric_columns([[text for _, text in cells] for cells in table])
+    # A table without <thead> may start with a row of header cells: not values.
+    values = table if thead else list(dropwhile(lambda cells: all(tag == "th" for tag, _ in cells), table))
+    return attrs, head, rows, table, numeric_columns([[text for _, text in cells] for cells in values])
 
 
 def _aligner(numeric: list[bool]):
