@@ -75,13 +75,23 @@ onecodex.css breaks pages at (``.celltag_page-break-before``) and ``layout.pagin
 # -- Tables ------------------------------------------------------------------------------
 
 WIDE_CLASS, VERY_WIDE_CLASS = "ocx-wide", "ocx-very-wide"
-"""Smaller type for a table with many columns: ``page.sanitize`` marks notebook tables, the
-template (index.html.j2) its Samples table; onecodex.css sets the sizes (``TABLE_TYPE_PT``), which
-``page.tables`` measures columns with."""
+"""Smaller type for a table with many columns (``page.sanitize.size_class``): ``page.sanitize``
+marks notebook tables, ``preprocessors.metadata`` the Samples section's; onecodex.css sets the
+steps of its type scale (``TABLE_TYPE_PT``), which ``page.tables`` measures columns with."""
 
 TABLE_TYPE_PT = {VERY_WIDE_CLASS: (6.0, 2.0), WIDE_CLASS: (7.0, 3.5), "": (8.5, 6.0)}
-"""Per width class (none: ``""``), onecodex.css's table font size and the cells' left and right
-padding, in pt: ``page.tables`` sizes columns and decides what fits as lines with them."""
+"""Per width class (none: ``""``), the type size and the cells' left and right padding of that
+step of onecodex.css's table type scale (its ``--ocx-table-size`` and ``--ocx-cell-pad-x``), in
+pt: ``page.tables`` sizes columns and decides what fits as lines with them."""
+
+NUMERIC_CLASS = "ocx-num"
+"""The cells of a numeric column (``page.numbers`` decides which), its header cells too:
+``page.tables`` marks them in every table of the page, and onecodex.css aligns them right (a
+table laid out as lines has ``layout.tablelines`` draw those values right-aligned instead)."""
+
+COVER_DETAILS_CLASS = "ocx-cover-details"
+"""The table of a cover's project details (``cover_sheet(project_details={...})``, report.py):
+a list of names and values, which ``page.tables`` leaves as it is (no numeric columns)."""
 
 LONG_TABLE_CLASS = "ocx-long-table"
 """A long table given fixed column widths by ``page.tables``; onecodex.css lays it out
@@ -110,6 +120,15 @@ LINE_SHADED_ROW_ATTRIBUTE = "data-shaded-row"
 
 TABLE_NOTE_CLASS = "ocx-table-note"
 """The note after a table cut to ``max_table_rows`` (``page.tables``; onecodex.css)."""
+
+TABLE_SCROLL_CLASS = "ocx-table-scroll"
+"""The box around each outermost table of the HTML report (``page.screen``), which onecodex.css
+lets scroll sideways on a screen, its print rules unchanged (the PDF is laid out without it)."""
+
+FONTS_MARK = "/* ocx-reports: fonts */"
+"""Where the HTML report's ``@font-face`` rules go when its fonts are embedded: the HTML exporter
+gives it as the page frame's ``font_css``, which the template writes in the page's head, and then
+puts the faces there, subset to the finished page's characters (``page.fontsubset``)."""
 
 # -- Charts and figures --------------------------------------------------------------------
 

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter
-from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, observe
+from traitlets import Bool, Dict, Enum, Int, List, TraitError, Unicode, default, observe
 
 from ocx_reports import __version__
 
 from .engine.compat import nbconvert as nbconvert_compat
 from .engine.compat import stock_from_env
 from .engine.hostprocess import freeze_at_exit
-from .contracts import CONTEXT_RESOURCE, EXPORT_RESOURCE
+from .contracts import CONTEXT_RESOURCE, EXPORT_RESOURCE, FONTS_MARK
 from .errors import (
     ReportError,
     install_one_line_errors,
@@ -161,6 +161,12 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
         Unicode(), default_value=None, allow_none=True,
         help="Custom metadata fields to list in the Samples section (default: all).",
     ).tag(config=True)
+    field_labels = Dict(
+        value_trait=Unicode(), key_trait=Unicode(),
+        help="Column headers of the Samples section by field name, e.g. {'bmi': 'Body mass index'}; "
+        "fields not named here print readably from their names ('antibiotics_last_90d' as 'Antibiotics "
+        "last 90d', 'bmi' as 'BMI').",
+    ).tag(config=True)
     markdown_placeholders = Enum(
         ["auto", "on", "off"], default_value="auto",
         help="Render Jinja placeholders ({{ project.name }}) in markdown cells: 'auto' when the report "
@@ -168,7 +174,8 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
         "and math are always text.",
     ).tag(config=True)
     embed_fonts = Bool(
-        True, help="Embed the report font in the HTML so it looks the same on machines without it."
+        True, help="Embed the report font in the HTML so it looks the same on machines without it (in the HTML "
+        "report, only the characters the report shows, as WOFF2)."
     ).tag(config=True)
     figure_priority = List(
         Unicode(),
@@ -413,7 +420,7 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
             html, rendered = self._render(nb, *initial, export, **kw)
             finished = self._finish(html, export)  # nothing is left to wait for
         rendered.pop(EXPORT_RESOURCE, None)
-        return without_credentials(finished, self.log), rendered
+        return self._with_fonts(without_credentials(self._for_screen(finished, export), self.log)), rendered
 
     def _render(self, nb, resources, report: dict, export: Export, **kw):
         """Preprocess and render the notebook: the report's HTML, its tables' notes numbered anew."""
@@ -429,6 +436,27 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
         charts = self._chart_preprocessor()
         return charts.finish(html, export) if charts else html
 
+    def _for_screen(self, html: str, export: Export) -> str:
+        """The finished page as the HTML report shows it (``page.screen``): SVG figures with text
+        written into the page, in its fonts; tables that scroll sideways on a narrow screen. The
+        PDF exporter lays the page out as it is."""
+        from .page import screen
+
+        return screen.scrolling_tables(screen.inline_svg_figures(html, export.policy))
+
+    def _subsets_fonts(self) -> bool:
+        """Whether the report embeds its fonts subset to its characters (``page.fontsubset``):
+        the HTML report with ``embed_fonts``. The PDF's layout subsets them itself."""
+        return self.embed_fonts
+
+    def _with_fonts(self, html: str) -> str:
+        """The page with its fonts in place of ``FONTS_MARK``, subset to its characters."""
+        if not self._subsets_fonts():
+            return html
+        from .page import fontsubset
+
+        return html.replace(FONTS_MARK, fontsubset.font_face_css(html), 1)
+
     def _chart_preprocessor(self) -> ChartPreprocessor | None:
         """The chart preprocessor, which starts, waits for and puts in the charts (None: disabled)."""
         return self._charts if self._charts.enabled else None
@@ -436,8 +464,11 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
 
     def _rendered(self, html: str, export: Export) -> str:
         """The rendered report, before the drawn charts go in (they may still be drawing):
-        the PDF exporter rewrites its tables here."""
-        return html
+        its tables' numeric columns aligned right (the PDF exporter rewrites its tables here,
+        aligning them too)."""
+        from .page.tables import align_numbers
+
+        return align_numbers(html)
 
     def _report_context(self, nb, resources) -> dict:
         """The page frame (``Export.report``) as the options set it, before the helpers speak."""
@@ -460,7 +491,7 @@ class OneCodexHTMLExporter(nbconvert_compat.Hooks, HTMLExporter):
             "show_logo": self.show_logo,
             "logo": {"url": logo_url, "position": "left", "style": "", "alt": "ocx-reports"},
             "page_size": self.page_size,
-            "font_css": assets.font_face_css(self.embed_fonts),
+            "font_css": FONTS_MARK if self._subsets_fonts() else assets.font_face_css(self.embed_fonts),
             "generator": f"ocx-reports {__version__}",
             "created": created.replace(microsecond=0).isoformat(),
             "keywords": [],

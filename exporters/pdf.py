@@ -66,6 +66,13 @@ class OneCodexPDFExporter(OneCodexHTMLExporter):
         # intermediate HTML would only add parsing work.
         return False
 
+    def _for_screen(self, html: str, export: Export) -> str:
+        """The page as it is: the PDF prints it (``OneCodexHTMLExporter._for_screen``)."""
+        return html
+
+    def _subsets_fonts(self) -> bool:
+        return False  # WeasyPrint embeds the faces' subsets in the PDF
+
     def _rendered(self, html: str, export: Export) -> str:
         """Rewrite the long and the plain tables (see ``page/tables.py``) while the charts are
         still being drawn, rather than after: on the benchmark's large report that is

@@ -31,6 +31,7 @@ __all__ = [
     "exports_at_once",
     "one_line_error",
     "copy_checkout",
+    "html_svgs",
 ]
 
 
@@ -121,6 +122,19 @@ def exports_at_once(monkeypatch, build, names=("Alpha", "Beta")) -> dict:
     if errors:
         raise errors[0]
     return results
+
+
+def html_svgs(html: str, root: str = "") -> list[str]:
+    """The SVG of each picture in an HTML report, in page order: written into the page (a
+    figure with text) or embedded as an image's data URI (one without text); only those
+    whose ``<svg>`` or ``<img>`` tag holds ``root`` (e.g. a class), if given."""
+    import base64
+
+    near = rf"(?=[^>]*{re.escape(root)})"
+    written_in = rf'<svg\b{near}[^>]*\bid="ocx-svg-\d+"[^>]*>.*?</svg>'
+    embedded = rf'<img\b{near}[^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"'
+    pictures = re.finditer(f"({written_in})|{embedded}", html, re.S)
+    return [inline or base64.b64decode(data).decode() for inline, data in (m.groups() for m in pictures)]
 
 
 def pdf_pages_text(pdf: bytes) -> list[str]:

@@ -7,6 +7,7 @@ point, to keep the suite fast; every build runs with 2 workers.
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -352,6 +353,8 @@ def test_project_report_template_runs_against_the_demo_api(api_env, tmp_path):
     assert "Municipal Wastewater Surveillance 2024" in html
     assert "holds 7 samples; 7 have a completed analysis" in html
     assert "The most abundant phylum overall is" in html
+    # One Samples section: the exporter's (the notebook gives an overview by sample type).
+    assert len(re.findall(r"<h2\b[^>]*>Samples\b", html)) == 1 and re.search(r"<h2\b[^>]*>Overview\b", html)
     executed = nbformat.read(out.with_suffix(".executed.ipynb"), 4)
     mimetypes = {key for cell in executed.cells for o in cell.get("outputs", []) for key in o.get("data", {})}
     assert any(m.startswith("application/vnd.vegalite") for m in mimetypes), mimetypes

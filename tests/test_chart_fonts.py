@@ -138,9 +138,10 @@ def test_every_title_axis_and_legend_label_prints_in_the_report_font(figure):
 
 
 def html_figures(html: str) -> list[str]:
-    """The SVG of each figure output in the HTML report (not the logo's)."""
-    found = re.findall(r'data-mime-type="image/svg\+xml">\s*<img[^>]*?src="data:image/svg\+xml;base64,([^"]+)"', html)
-    return [base64.b64decode(data).decode() for data in found]
+    """The SVG of each figure output in the HTML report (not the logo's): written into the page
+    if it has text, else an image."""
+    found = re.findall(r'data-mime-type="image/svg\+xml">\s*(?:<img[^>]*?src="data:image/svg\+xml;base64,([^"]+)"|(<svg\b.*?</svg>))', html, re.S)
+    return [base64.b64decode(data).decode() if data else inline for data, inline in found]
 
 
 @pytest.mark.parametrize("figure", FIGURES)

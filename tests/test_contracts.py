@@ -81,11 +81,21 @@ def declarations(selector: str, at_rule: bool = False) -> dict[str, str]:
 
 
 def test_table_type_sizes_are_the_stylesheets():
+    """The stylesheet says its tables' type scale once, in custom properties per step; the
+    contract measures columns with the same sizes, and a row of a table laid out as lines (its
+    line height, and its tiled rules) is as tall as a row of cells of that step."""
     for width_class, (font_pt, padding_pt) in contracts.TABLE_TYPE_PT.items():
         table = f"table.{width_class}" if width_class else "table"
-        cells = f"{table} th, {table} td" if width_class else "th, td"
-        assert declarations(table)["font-size"] == f"{font_pt:g}pt", width_class
-        assert declarations(cells)["padding"].split()[-1] == f"{padding_pt:g}pt", width_class  # left and right
+        scale = {**declarations("table"), **declarations(table)}
+        assert scale["--ocx-table-size"] == f"{font_pt:g}pt", width_class
+        assert scale["--ocx-cell-pad-x"] == f"{padding_pt:g}pt", width_class  # left and right
+        pt = {name: float(scale[name].removesuffix("pt")) for name in ("--ocx-table-size", "--ocx-cell-pad-y")}
+        row = float(scale["--ocx-table-leading"]) * pt["--ocx-table-size"] + 2 * pt["--ocx-cell-pad-y"] + 0.5
+        assert scale["--ocx-row-height"] == f"{row:g}pt", width_class
+        tile = declarations(f"table.ocx-row-lines{'.' + width_class if width_class else ''} > tbody > tr")["background"]
+        assert f"viewBox='0 0 1 {row:g}'" in tile and f"100% {row:g}pt" in tile, width_class
+    assert declarations("th, td")["padding"] == "var(--ocx-cell-pad-y) var(--ocx-cell-pad-x)"
+    assert declarations("table")["font-size"] == "var(--ocx-table-size)"
 
 
 def test_printable_area_is_the_stylesheets():

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pdfplumber
+from pypdf import PdfReader
 
 
 def test_demo_builds_the_example_report_offline(tmp_path):
@@ -22,11 +23,24 @@ def test_demo_builds_the_example_report_offline(tmp_path):
     assert len(pages) >= 3
     for text in pages:
         assert "DEMO DATA" in text
-    assert "Gut Microbiome Cohort Study · 16 samples" in pages[0]
     body = "\n".join(pages)
     for expected in ("Figure 1. Stool composition", "Figure 2. Alpha diversity", "GMC-S06-V2-ST", "Custom metadata"):
         assert expected in body
     assert list(out.parent.iterdir()) == [out]
+    # Each thing said once: one Samples section (the notebook summarises the cohort instead),
+    # the project on the cover once (in the notebook's project details), and the body not
+    # opening with the cover's title again.
+    outline = []
+    pending = list(PdfReader(out).outline)
+    while pending:
+        item = pending.pop(0)
+        pending[:0] = item if isinstance(item, list) else []
+        outline += [] if isinstance(item, list) else [item.title]
+    assert outline.count("Samples") == 1 and "Cohort" in outline
+    cover = pages[0].splitlines()
+    assert "PROJECT DETAILS" in cover and "PROJECT" not in cover and "16 samples" not in pages[0].replace("16 samples from", "")
+    header, first = pages[1].splitlines()[1:3]
+    assert header.startswith("Gut Microbiome Cohort Study") and first.startswith("Longitudinal stool")
 
 
 def test_demo_reports_an_unwritable_output_in_one_line(tmp_path):

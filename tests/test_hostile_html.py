@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser import Beacon, open_page
+from browser import CSP_META, Beacon, open_page, without_csp
 from helpers import code, export_html, export_pdf, html_output, markdown, new_output, notebook
 
 from ocx_reports import report
@@ -79,6 +79,15 @@ def vectors(beacon: str):
     yield "svg output", code(outputs=[bundle({"image/svg+xml":
         f"<svg xmlns='http://www.w3.org/2000/svg'><script>{pwn(13)}</script>"
         f"<image href='{beacon}/13.png' width='5' height='5'/></svg>"})])
+    yield "svg figure with text, written into the page", code(outputs=[bundle({"image/svg+xml":
+        f"<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink' width='60' height='20'"
+        f" onload=\"{pwn(21)}\"><style>@import url({beacon}/21a.css); text {{ fill: url({beacon}/21b.svg#g) }}"
+        f" @font-face {{ font-family: Y; src: url({beacon}/21c.woff) }}</style><script>{pwn(21)}</script>"
+        f"<text x='1' y='9' onclick=\"{pwn(21)}\" style='font-family: Y'>Shannon</text>"
+        f"<a href=\"javascript:{pwn(21)}\"><text y='18'>link</text></a><use href='{beacon}/21d.svg#x'/>"
+        f"<image xlink:href='{beacon}/21e.png' width='5' height='5'/><image href='data:image/svg+xml,<svg/>'/>"
+        f"<foreignObject><img src=x onerror=\"{pwn(21)}\"></foreignObject>"
+        f"<animate attributeName='href' to='javascript:{pwn(21)}'/><set attributeName='onclick' to='{pwn(21)}'/></svg>"})])
     extracted = code(outputs=[bundle({"image/svg+xml": "<svg xmlns='http://www.w3.org/2000/svg'/>"})])
     extracted.outputs[0]["svg_filename"] = f"{beacon}/20.svg"  # as nbconvert's ExtractOutputPreprocessor sets
     yield "extracted file names", extracted
@@ -113,17 +122,6 @@ def assert_inert(dom: str, beacon: Beacon):
     assert beacon.requests == []
     root = re.search(r"<html[^>]*>", dom).group(0)  # where a script that ran leaves its mark
     assert "data-pwned" not in root, root
-
-
-#: The policy's meta element, its attributes in either order (nbconvert's own HTML pass,
-#: which the stock engine runs, writes them back in another).
-CSP_META = re.compile(r'<meta (?=[^>]*http-equiv="Content-Security-Policy")[^>]*content="([^"]*)"[^>]*>')
-
-
-def without_csp(html: str) -> str:
-    stripped = CSP_META.sub("", html)
-    assert stripped != html
-    return stripped
 
 
 @pytest.fixture

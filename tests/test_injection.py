@@ -29,7 +29,7 @@ def test_project_metadata_reaches_header_samples_section_and_keywords(api_env):
     pages = pdf_pages_text(pdf)
     assert "Municipal Wastewater Surveillance 2024 · 7 samples" in pages[0]
     samples_page = next(text for text in pages if "Samples" in text and "External ID" in text)
-    for expected in ("North Plant influent", "WWS-NP-20241104", "2024-11-04", "holiday-week", "sars cov2 gc"):
+    for expected in ("North Plant influent", "WWS-NP-20241104", "2024-11-04", "holiday-week", "SARS cov2 GC"):
         assert expected in samples_page.replace("\n", " ")
     keywords = PdfReader(io.BytesIO(pdf)).metadata["/Keywords"]
     assert "Municipal Wastewater Surveillance 2024" in keywords and "7 samples" in keywords

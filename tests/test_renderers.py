@@ -21,7 +21,7 @@ import sys
 from html import unescape
 
 import pytest
-from helpers import code, export_html, export_pdf, new_output, notebook, pdf_pages_text, write
+from helpers import code, export_html, export_pdf, html_svgs, new_output, notebook, pdf_pages_text, write
 
 from ocx_reports.exporters.errors import ReportError
 
@@ -128,7 +128,7 @@ def squeeze(text: str) -> str:
 
 
 def static_svgs(html: str) -> list[str]:
-    return [base64.b64decode(data).decode() for data in re.findall(r'class="ocx-chart-static" src="data:image/svg\+xml;base64,([^"]+)"', html)]
+    return html_svgs(html, 'class="ocx-chart-static"')
 
 
 def assert_vector_charts(pdf: bytes, titles) -> None:

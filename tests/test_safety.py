@@ -90,7 +90,7 @@ def test_html_report_has_no_external_references():
     assert "<link" not in html and "<iframe" not in html and "onclick" not in html
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "Caption" in html
-    assert "@font-face" in html and "data:font/otf;base64," in html
+    assert "@font-face" in html and "data:font/woff2;base64," in html
 
 
 def test_markdown_scripts_are_dropped_but_text_kept():

@@ -28,6 +28,8 @@ _FACES = (
     ("SourceSansPro-Bold", 700, "normal"),
     ("SourceSansPro-BoldIt", 700, "italic"),
 )
+#: Each face's CSS font-weight and font-style, by file stem.
+FACE_STYLES = {stem: (weight, style) for stem, weight, style in _FACES}
 
 
 def font_dir() -> Path:

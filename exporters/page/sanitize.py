@@ -48,13 +48,18 @@ _GROUPING_RULES = {"media", "supports", "layer", "container", "scope", "starting
 _BLOCKS = ("() block", "[] block", "{} block")
 
 
+def size_class(columns: int) -> str:
+    """The size class of a table of ``columns`` columns ("" for the regular size): the step of
+    the tables' type scale it prints in (onecodex.css)."""
+    return next((name for minimum, name in WIDTH_CLASSES if columns >= minimum), "")
+
+
 def mark_wide_tables(html: str) -> str:
     """Add a size class to tables whose first row has many columns."""
 
     def mark(match):
-        columns = len(_CELL.findall(match.group(2)))
-        size = next((name for minimum, name in WIDTH_CLASSES if columns >= minimum), None)
-        if size is None:
+        size = size_class(len(_CELL.findall(match.group(2))))
+        if not size:
             return match.group(0)
         attrs = match.group(1)
         if 'class="' in attrs:
@@ -212,3 +217,92 @@ def clean_css(text, policy, declarations: bool = False) -> str:
         return css.declarations(text)
     sheets = [m.group(2) for m in _STYLE_ELEMENT.finditer(text)] if "<style" in text.lower() else [text]
     return "\n".join(css.stylesheet(sheet) for sheet in sheets)
+
+
+# -- SVG figures written into the HTML report ------------------------------------------------
+
+#: What an SVG figure may hold once it is part of the page: shapes, text, gradients, clip paths
+#: and references within the figure; no script, animation, link, foreign HTML or external use.
+SVG_TAGS = {
+    "svg", "g", "defs", "symbol", "use", "title", "desc", "style", "path", "rect", "circle", "ellipse",
+    "line", "polyline", "polygon", "text", "tspan", "clipPath", "mask", "pattern", "marker", "image",
+    "linearGradient", "radialGradient", "stop",
+}
+_SVG_ATTRIBUTES = {
+    "id", "class", "style", "role", "aria-label", "aria-hidden", "aria-roledescription", "transform",
+    "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry", "fx", "fy", "fr", "width", "height",
+    "d", "points", "dx", "dy", "rotate", "textLength", "lengthAdjust", "offset", "viewBox",
+    "preserveAspectRatio", "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width",
+    "stroke-opacity", "stroke-linecap", "stroke-linejoin", "stroke-dasharray", "stroke-dashoffset",
+    "stroke-miterlimit", "opacity", "clip-path", "clip-rule", "mask", "color", "display", "visibility",
+    "pointer-events", "paint-order", "vector-effect", "shape-rendering", "text-rendering",
+    "font-family", "font-size", "font-weight", "font-style", "font-variant", "text-anchor",
+    "dominant-baseline", "alignment-baseline", "baseline-shift", "letter-spacing", "word-spacing",
+    "text-decoration", "writing-mode", "stop-color", "stop-opacity", "gradientUnits",
+    "gradientTransform", "spreadMethod", "patternUnits", "patternContentUnits", "patternTransform",
+    "clipPathUnits", "maskUnits", "maskContentUnits", "markerWidth", "markerHeight", "markerUnits",
+    "refX", "refY", "orient", "marker-start", "marker-mid", "marker-end", "href", "xlink:href",
+}
+SVG_ATTRIBUTES = {tag: _SVG_ATTRIBUTES for tag in SVG_TAGS} | {"style": {"type", "media"}}
+#: A reference to an element of the figure, in a presentation attribute or CSS.
+_FRAGMENT_URL = re.compile(r"""url\(\s*(["']?)#([^"')\s]+)\1\s*\)""")
+_SVG_START = re.compile(r"<svg\b", re.I)
+_EMBEDDED_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z", re.I)
+
+
+def clean_svg(svg: str, policy, scope: str) -> str:
+    """An SVG figure as markup the HTML report can hold inline, so that its text is drawn in
+    the page's fonts (an SVG shown as an ``<img>`` cannot use them), cleaned like any notebook
+    HTML (``policy``: the export's URL policy, which hears of what is dropped). Its ids and
+    the references to them take the prefix ``scope`` (which also becomes the root's id), so
+    that figures on one page do not take each other's clip paths or gradients; its style
+    sheets apply within the figure only. References may name only the figure's own elements,
+    and images only embedded pictures."""
+    start = _SVG_START.search(svg)
+    css = CSSFilter(policy.refuse)
+
+    def local(value: str) -> str:
+        return _FRAGMENT_URL.sub(lambda m: f"url(#{scope}-{m.group(2)})", value)
+
+    def attribute_filter(tag: str, attr: str, value: str):
+        if attr == "id":
+            return f"{scope}-{value}"
+        if attr in ("href", "xlink:href"):
+            if value.startswith("#"):
+                return f"#{scope}-{value[1:]}"
+            return value if tag == "image" and _EMBEDDED_IMAGE.match(value) else None
+        if attr == "style":
+            return local(css.declarations(value))
+        return local(value) if "url(" in value else value
+
+    cleaned = nh3.clean(
+        svg[start.start():] if start else "",
+        tags=SVG_TAGS,
+        clean_content_tags={"script", "foreignObject", "metadata"},
+        attributes=SVG_ATTRIBUTES,
+        attribute_filter=attribute_filter,
+        url_schemes={"data"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    if "<style" in cleaned:
+        cleaned = _STYLE_ELEMENT.sub(
+            lambda m: m.group(1) + local(_scoped(css.stylesheet(m.group(2)), f"#{scope}")) + m.group(3), cleaned
+        )
+    return cleaned
+
+
+def _scoped(stylesheet: str, scope: str) -> str:
+    """A filtered style sheet whose rules apply within ``scope`` only: each selector is put
+    under it, and at-rules other than ``@media`` and ``@supports`` are dropped (a figure's
+    ``@font-face`` or ``@page`` would apply to the whole report)."""
+    out = []
+    for rule in tinycss2.parse_stylesheet(stylesheet, skip_comments=True, skip_whitespace=True):
+        if rule.type == "qualified-rule":
+            selectors = tinycss2.serialize(rule.prelude).split(",")
+            prelude = ", ".join(f"{scope} {selector.strip()}" for selector in selectors)
+            out.append(f"{prelude} {{{tinycss2.serialize(rule.content)}}}")
+        elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content is not None:
+            inner = _scoped(tinycss2.serialize(rule.content), scope)
+            out.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{ {inner} }}")
+    return _escape("\n".join(out))

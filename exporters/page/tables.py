@@ -1,5 +1,6 @@
 """Tables made cheap to print: long ones get fixed column widths, row groups and optional
-truncation; plain-text ones become lines that the layout draws itself.
+truncation; plain-text ones become lines that the layout draws itself. In every table, of
+both reports, the numeric columns (``numbers``) align right.
 
 WeasyPrint's automatic table layout measures every cell twice (its narrowest
 and widest text) before it lays the cell out once more; on a 3,000-row table
@@ -46,12 +47,15 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import dropwhile
 
 from ..contracts import (
+    COVER_DETAILS_CLASS,
     LINE_ROW_ATTRIBUTE,
     LINE_SHADED_ROW_ATTRIBUTE,
     LINES_COLUMNS_ATTRIBUTE,
     LONG_TABLE_CLASS,
+    NUMERIC_CLASS,
     PRINTABLE_WIDTH_PX,
     ROW_LINES_CLASS,
     TABLE_NOTE_CLASS,
@@ -62,6 +66,7 @@ from ..contracts import (
 )
 from ..layout import tablelines
 from . import assets, fontmetrics
+from .numbers import numeric_columns
 
 #: From this many body rows a table is laid out with fixed column widths.
 LONG_TABLE_ROWS = 60
@@ -79,6 +84,7 @@ _TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
 _THEAD = re.compile(r"<thead\b[^>]*>.*?</thead>", re.S)
 _ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
 _CELL = re.compile(r"<(t[dh])\b[^>]*>(.*?)</t[dh]>", re.S)
+_CELL_START = re.compile(r"<t[dh]\b[^>]*>")
 _TAG = re.compile(r"<[^>]+>")
 _SPANS = re.compile(r"\b(?:col|row)span\s*=\s*[\"']?(?!1\b)\d")
 _HTML_SPACES = re.compile(r"[ \t\n\r\f]+")
@@ -129,25 +135,22 @@ class TablePolicy:
         return all(_PLAIN_ROW.fullmatch(row) for row in rows)
 
     def _table(self, match: re.Match) -> str:
-        attrs, inner = match.groups()
-        if "<table" in inner or _SPANS.search(inner):
+        found = _parsed(match)
+        if found is None:
             return match.group(0)
-        thead = _THEAD.search(inner)
-        head = thead.group(0) if thead else ""
-        body = inner[thead.end():] if thead else inner
-        rows = _ROW.findall(body)
+        attrs, head, rows, table, numeric = found
+        aligned = _aligner(numeric)
         if len(rows) < min(LONG_TABLE_ROWS, LINES_MIN_ROWS):
-            return match.group(0)
+            return _aligned_table(match, aligned)
         # Structure first (cheap): a short table that cannot become lines keeps its cells,
         # without reading the font's metrics.
         plain = self._plain(attrs, rows)
         if len(rows) < (LINES_MIN_ROWS if plain else LONG_TABLE_ROWS):
-            return match.group(0)
-        table = [_cells(row) for row in rows]
+            return _aligned_table(match, aligned)
         widths = column_widths(head, table)
-        lines = self._lines(attrs, table, widths) if plain else None
+        lines = self._lines(attrs, table, widths, numeric) if plain else None
         if not lines and len(rows) < LONG_TABLE_ROWS:
-            return match.group(0)  # short, and not in the report font or too wide for lines
+            return _aligned_table(match, aligned)  # short, and not in the report font or too wide for lines
         if lines:
             placement, body_lines = lines
             groups = [
@@ -155,16 +158,19 @@ class TablePolicy:
                 for i in range(0, len(body_lines), ROW_GROUP)
             ]
         else:
-            groups = ["".join(rows[i : i + ROW_GROUP]) for i in range(0, len(rows), ROW_GROUP)]
+            groups = [aligned("".join(rows[i : i + ROW_GROUP])) for i in range(0, len(rows), ROW_GROUP)]
         # A mark after the header and between row groups: where a chunk may resume the table.
         rows_html = self.rows_mark + self.rows_mark.join(f"<tbody>{group}</tbody>" for group in groups)
         kind = f"{LONG_TABLE_CLASS} {ROW_LINES_CLASS}" if lines else LONG_TABLE_CLASS
-        return f"<table{_fixed(attrs, widths, kind)}>{_colgroup(widths)}{head}{rows_html}</table>"
+        return f"<table{_fixed(attrs, widths, kind)}>{_colgroup(widths)}{aligned(head)}{rows_html}</table>"
 
-    def _lines(self, attrs: str, table: list, widths: list[float]) -> tuple[str, list[str]] | None:
+    def _lines(
+        self, attrs: str, table: list, widths: list[float], numeric: list[bool]
+    ) -> tuple[str, list[str]] | None:
         """The cell attribute that places a table's values (``tablelines.columns_attribute``)
         and each body row as a line (see ``_line``), for a table of bare cells (``table``:
-        their cells); None when the table is not plain enough to be laid out as lines."""
+        their cells; ``numeric``: which columns align right); None when the table is not
+        plain enough to be laid out as lines."""
         found = _CLASS.search(attrs)
         classes = found.group(2).split() if found else []
         size = next(name for name in TABLE_TYPE_PT if not name or name in classes)
@@ -177,10 +183,67 @@ class TablePolicy:
             return None
         if not all(_drawable(text, tag == "th") for cells in table for tag, text in cells):
             return None  # another font would draw it, at widths we cannot know
-        # The stylesheet aligns a DataFrame's data cells right, every other cell left.
-        right = ["dataframe" in classes and tag == "td" for tag in tags]
-        columns = tablelines.columns_attribute(padding_pt / font_pt, widths, right, [tag == "th" for tag in tags])
+        columns = tablelines.columns_attribute(padding_pt / font_pt, widths, numeric, [tag == "th" for tag in tags])
         return columns, [_line(cells, row % 2 == 1) for row, cells in enumerate(table)]
+
+
+def align_numbers(html: str) -> str:
+    """``html`` with the cells of each table's numeric columns (``page.numbers``) marked to
+    align right, header cells too: the HTML report's tables (``TablePolicy`` does it for the PDF's)."""
+
+    def table(match: re.Match) -> str:
+        found = _parsed(match)
+        return match.group(0) if found is None else _aligned_table(match, _aligner(found[-1]))
+
+    return _TABLE.sub(table, html)
+
+
+def _parsed(match: re.Match):
+    """(attributes, header, body rows, their cells, numeric columns) of a table found by
+    ``_TABLE``; None for a table with merged cells, a nested table or a cover's project
+    details, left as they are."""
+    attrs, inner = match.groups()
+    if "<table" in inner or _SPANS.search(inner) or COVER_DETAILS_CLASS in attrs:
+        return None
+    thead = _THEAD.search(inner)
+    head = thead.group(0) if thead else ""
+    rows = _ROW.findall(inner[thead.end():] if thead else inner)
+    table = [_cells(row) for row in rows]
+    # A table without <thead> may start with a row of header cells: not values.
+    values = table if thead else list(dropwhile(lambda cells: all(tag == "th" for tag, _ in cells), table))
+    return attrs, head, rows, table, numeric_columns([[text for _, text in cells] for cells in values])
+
+
+def _aligner(numeric: list[bool]):
+    """What marks the cells of the ``numeric`` columns in rows of a table's HTML, by position."""
+    if not any(numeric):
+        return lambda html: html
+
+    def row(found: re.Match) -> str:
+        columns = iter(numeric)
+
+        def cell(start: re.Match) -> str:
+            return _with_class(start.group(0), NUMERIC_CLASS) if next(columns, False) else start.group(0)
+
+        return _CELL_START.sub(cell, found.group(0))
+
+    return lambda html: _ROW.sub(row, html)
+
+
+def _aligned_table(match: re.Match, aligned) -> str:
+    """The table found by ``_TABLE``, its rows passed through ``aligned`` (``_aligner``)."""
+    attrs, inner = match.groups()
+    marked = aligned(inner)
+    return match.group(0) if marked is inner else f"<table{attrs}>{marked}</table>"
+
+
+def _with_class(tag: str, name: str) -> str:
+    """A start tag (or a table's attributes) with the class ``name`` added."""
+    found = _CLASS.search(tag)
+    if found:
+        return tag[: found.start(2)] + found.group(2) + f" {name}" + tag[found.end(2) :]
+    at = len(tag) - 1 if tag.endswith(">") else len(tag)
+    return f'{tag[:at]} class="{name}"{tag[at:]}'
 
 
 def _cells(row: str) -> list[tuple[str, str]]:
@@ -241,12 +304,7 @@ def column_widths(head: str, table: list[list[tuple[str, str]]]) -> list[float]:
 
 def _fixed(attrs: str, widths: list[float], kind: str) -> str:
     """The table's attributes plus the classes of its ``kind`` and its natural width."""
-    found = _CLASS.search(attrs)
-    if found:
-        attrs = attrs[: found.start(2)] + found.group(2) + f" {kind}" + attrs[found.end(2) :]
-    else:
-        attrs += f' class="{kind}"'
-    return f'{attrs} style="{TABLE_WIDTH_PROPERTY}: {sum(widths):.2f}em"'
+    return f'{_with_class(attrs, kind)} style="{TABLE_WIDTH_PROPERTY}: {sum(widths):.2f}em"'
 
 
 def _colgroup(widths: list[float]) -> str:

@@ -17,6 +17,8 @@ from traitlets import Float, Int
 from ..contracts import EXPORT_RESOURCE
 from ..engine.compat.nbconvert import mismatch
 from ..errors import ReportError
+from ..page.labels import BUILT_IN, field_label
+from ..page.sanitize import size_class
 from . import exporter_option
 from .placeholders import render_markdown
 
@@ -45,6 +47,7 @@ class MetadataPreprocessor(Preprocessor):
     project = exporter_option("project")
     samples = exporter_option("samples")
     metadata_fields = exporter_option("metadata_fields")
+    field_labels = exporter_option("field_labels")
     markdown_placeholders = exporter_option("markdown_placeholders")
     placeholder_max_chars = Int(
         1_000_000, min=1, help="Characters the markdown placeholders of a report may build and print, all "
@@ -82,6 +85,10 @@ class MetadataPreprocessor(Preprocessor):
         present = sorted({name for sample in samples for name in sample.get("custom", {})})
         wanted = present if self.metadata_fields is None else [f for f in self.metadata_fields if f in present]
         report["custom_fields"] = wanted
+        report["field_labels"] = {field: field_label(field, self.field_labels) for field in [*BUILT_IN, *wanted]}
+        # Both of the section's tables print at the size its wider one needs: the Samples table
+        # (name, five fields and tags), or the custom metadata (name and each field).
+        report["samples_size"] = size_class(max(len(BUILT_IN), 1 + len(wanted)))
         count = f"{len(samples)} sample{'s' if len(samples) != 1 else ''}"
         report["sample_count"] = count
         if project and not report["center_header"]:

@@ -4,11 +4,13 @@
 Header text, logo, date, styles and the cover leave the cell flow for the
 template's slots in the export's page frame (``Export.report``); titles stay in the flow and name
 the PDF; figure legends are renumbered in document order; a page break with
-nothing after it is dropped so a report never ends on a blank page.
+nothing after it is dropped so a report never ends on a blank page. In a report with a
+cover, a first heading that only repeats the cover's title is left out.
 """
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 
 from nbconvert.preprocessors import Preprocessor
@@ -20,6 +22,7 @@ from ..contracts import BREAK_AFTER_TAG, EXPORT_RESOURCE, FIGURE_NUMBER_CLASS
 _FIGNUM = re.compile(rf'(<span class="{FIGURE_NUMBER_CLASS}">)Figure [^<]*\.(</span>)')
 _HEADING = re.compile(r"^\s{0,3}#{1,2}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _TAG = re.compile(r"<[^>]+>")
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.I)
 
 
 def _metadata(output) -> dict:
@@ -41,6 +44,34 @@ def _args(output) -> dict:
 
 def plain_text(html: str) -> str:
     return " ".join(_TAG.sub("", html).split())
+
+
+def _comparable(html: str) -> str:
+    """Text as a reader compares it: without markup, entities, case or spacing differences."""
+    return " ".join(htmllib.unescape(_TAG.sub(" ", html)).split()).casefold()
+
+
+def _first_heading(cell):
+    """The cell's first level 1 or 2 heading: (its text, a function that leaves it out of the
+    cell); None if the cell has no heading."""
+    if cell.cell_type == "markdown":
+        found = _without_heading(cell.source)
+        if found:
+            return found[0], lambda: setattr(cell, "source", found[1])
+    for output in cell.get("outputs", ()) if cell.cell_type == "code" else ():
+        if _slot(output) == "title":
+            return _args(output).get("text", ""), lambda: cell.outputs.remove(output)
+        data = output.get("data") if isinstance(output.get("data"), dict) else {}
+        found = _without_heading(data.get("text/markdown"))
+        if found:
+            return found[0], lambda: data.update({"text/markdown": found[1]})
+    return None
+
+
+def _without_heading(markdown) -> tuple[str, str] | None:
+    """(the text of markdown's first level 1 or 2 heading, the markdown without it), if it has one."""
+    match = _HEADING.search(markdown) if isinstance(markdown, str) else None
+    return (match.group(1), markdown[: match.start()] + markdown[match.end() :]) if match else None
 
 
 class ReportSlotsPreprocessor(Preprocessor):
@@ -80,8 +111,25 @@ class ReportSlotsPreprocessor(Preprocessor):
                         self._renumber(output, figure)
                     kept.append(output)
             cell.outputs = kept
+        if report["cover"]:
+            self._drop_repeated_title(nb, report["cover"].get("title", ""))
         self._drop_trailing_breaks(nb)
         return nb, resources
+
+    @staticmethod
+    def _drop_repeated_title(nb, cover_title: str) -> None:
+        """Leave out the report's first heading (a ``title()``, or a level 1 or 2 heading of a
+        markdown cell or output) if it says what the cover's title, or one of its lines, says:
+        right after the cover it would only repeat it. The PDF's title and outline keep it (the
+        cover's title is the outline's first entry)."""
+        said = {_comparable(line) for line in _LINE_BREAK.split(cover_title)} | {_comparable(cover_title)}
+        for cell in nb.cells:
+            found = _first_heading(cell)
+            if found is not None:
+                text, leave_out = found
+                if _comparable(text) in said - {""}:
+                    leave_out()
+                return
 
     @staticmethod
     def _renumber(output, number: int) -> None:

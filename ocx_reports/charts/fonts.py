@@ -15,16 +15,16 @@ So every font family a chart spec or an SVG figure names becomes the report font
 is drawn: the spec's (its labels are then measured with the font they print in) and the
 SVG's (attributes, ``style`` attributes and ``<style>`` sheets). The report font, Source Sans
 Pro, is the only family the package ships: any other family, named or generic, would print
-differently from one machine to the next, or not at all. The family list ends with
-fallbacks for a browser, which shows the SVG of the HTML report as an image that cannot use
-the page's embedded fonts.
+differently from one machine to the next, or not at all. The HTML report writes figures with
+text into its page (``exporters.page.screen``), where the page's embedded font draws them; the
+family list ends with fallbacks for any other viewer of the SVG.
 """
 
 from __future__ import annotations
 
 import re
 
-#: What chart and figure text is drawn in: the report font, then fallbacks for a browser.
+#: What chart and figure text is drawn in: the report font, then fallbacks for other viewers.
 FONT_FAMILY = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
 
 #: Vega and Vega-Lite properties that name a font family: ``font``, ``labelFont``,

@@ -1,14 +1,16 @@
 """Altair charts that look like the report and print without a browser: what a notebook's
 kernel runs when it calls ``ocx_reports.charts.enable()``.
 
-``enable()`` switches on two things:
+``enable()`` switches on three things:
 
 * the ``onecodex`` theme: the report's font, brand palette and type sizes,
   and a default width that fits the printed page (7 in at 96 px/in);
 * the ``onecodex`` renderer: the usual Vega-Lite JSON (so JupyterLab still
   draws the interactive chart) plus an SVG of it, made in the kernel with the
   same converter the exporter uses. The executed notebook then carries its
-  charts as pictures, and the export reuses them instead of drawing again.
+  charts as pictures, and the export reuses them instead of drawing again;
+* the same look for matplotlib figures, as SVG with their text in the report
+  font, once the kernel imports matplotlib (``mpl``).
 
 This module imports Altair, and registers the theme and the renderer with it;
 the package loads it on first use of these names (see ``ocx_reports.charts``).
@@ -87,6 +89,10 @@ alt.renderers.register(NAME, renderer)
 
 
 def enable() -> None:
-    """Use the One Codex theme and the SVG-adding renderer for every chart from now on."""
+    """Use the One Codex theme and the SVG-adding renderer for every chart from now on, and
+    the same look for matplotlib figures (if matplotlib is installed)."""
+    from . import mpl
+
     alt.theme.enable(NAME)
     alt.renderers.enable(NAME)
+    mpl.enable()
