@@ -26,7 +26,7 @@ from helpers import (
 
 from ocx_reports.charts import specs, workers
 from ocx_reports.exporters.errors import ReportError
-from ocx_reports.exporters.layout import svgforms
+from ocx_reports.exporters.layout import service, svgforms
 from ocx_reports.exporters.page import assets
 from ocx_reports.exporters.preprocessors import charts
 
@@ -131,7 +131,10 @@ def gallery_pdf(request) -> bytes:
     cells = [code("chart", outputs=[chart_output(mimetype, spec)]) for mimetype, spec, _ in GALLERY]
     with pytest.MonkeyPatch.context() as patch:
         draw_svgs(patch, request.param)
-        return export_pdf(notebook(*cells))
+        try:
+            return export_pdf(notebook(*cells))
+        finally:  # a layout service forked under these patches keeps them: the next export starts anew
+            service.stop_all()
 
 
 def test_chart_json_alone_prints_every_chart_as_vector_text_inside_the_page(gallery_pdf):
