@@ -197,7 +197,7 @@ export_pdf(short)
 first, = psutil.Process().children()
 os.kill(first.pid, getattr(signal, sys.argv[1]))
 try:
-    export_pdf(short, layout_timeout=2)
+    export_pdf(short, layout_timeout=2 if sys.argv[1] == "SIGSTOP" else 60)  # the stuck one times out; a new one has time
     print("exported")
 except ReportError as exc:
     print(exc)
